@@ -1,0 +1,255 @@
+"""Benchmark: ingest generated OCDS releases through the real pipeline, SQLite and PostgreSQL.
+
+Generates N releases shaped like the real ones in shared/fixtures/ocds-* (Spanish titles,
+buyers with RUC, UNSPSC items, values, tender periods), writes them as one release package
+and as JSON lines, then runs `run_source` on a `file://` source for each file and backend,
+each in a child process so peak memory (max RSS) is that run's own.
+
+    python bench/ingest_ocds.py --releases 100000
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BUYERS = [
+    ("MUNICIPALIDAD DISTRITAL DE CERRO COLORADO", "20131312955", "Arequipa"),
+    ("GOBIERNO REGIONAL DE AREQUIPA", "20503704065", "Arequipa"),
+    ("MINISTERIO DE SALUD", "20131378832", "Lima"),
+] + [(f"MUNICIPALIDAD PROVINCIAL NÚMERO {n}", None, "Cusco") for n in range(1, 200)]
+GOODS = [
+    ("Adquisición de cemento portland tipo I", "30111601", "Cemento"),
+    ("Adquisición de computadoras portátiles", "43211503", "Computadores portátiles"),
+    ("Servicio de limpieza de vías públicas", "76111501", "Servicios de limpieza"),
+    ("Adquisición de papel bond A4", "14111507", "Papel para impresora"),
+    ("Servicio de alquiler de transporte", "78111803", "Alquiler de vehículos"),
+    ("Mejoramiento del servicio de agua potable", "72141103", "Obras de acueducto"),
+    ("Adquisición de medicamentos e insumos médicos", "51101500", "Antibióticos"),
+    ("Servicio de mantenimiento de locales escolares", "72101507", "Mantenimiento de edificios"),
+]
+METHODS = ("Licitación Pública", "Concurso Público", "Subasta Inversa Electrónica", "open")
+
+
+def make_release(number: int, rng: random.Random) -> dict:
+    title, code, label = rng.choice(GOODS)
+    name, ruc, region = rng.choice(BUYERS)
+    published = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=7 * number)
+    items = [
+        {
+            "id": str(item),
+            "description": f"{label} — lote {item}",
+            "classification": {"scheme": "UNSPSC", "id": code, "description": label},
+            "quantity": rng.randint(1, 500),
+            "unit": {"name": "UNIDAD"},
+        }
+        for item in range(1, rng.randint(1, 4) + 1)
+    ]
+    identifier = {"scheme": "PE-RUC", "id": ruc} if ruc else {"id": f"ENT-{name[-3:]}"}
+    return {
+        "ocid": f"ocds-dgv273-seacev3-{number}",
+        "id": f"{number}-tender",
+        "date": published.isoformat(),
+        "tag": ["tender"],
+        "language": "es",
+        "buyer": {
+            "name": name,
+            "identifier": identifier,
+            "address": {"region": region, "countryName": "Perú"},
+        },
+        "tender": {
+            "id": f"LP-SM-{number}-2026-MDCC-1",
+            "title": f"{title} para la entidad, proceso {number}",
+            "description": f"{title}: requerimiento número {number} según términos de referencia",
+            "status": "active",
+            "procurementMethod": "open",
+            "procurementMethodDetails": rng.choice(METHODS),
+            "mainProcurementCategory": rng.choice(("goods", "services", "works")),
+            "value": {"amount": round(rng.uniform(5_000, 2_000_000), 2), "currency": "PEN"},
+            "tenderPeriod": {
+                "startDate": published.isoformat(),
+                "endDate": (published + timedelta(days=rng.randint(8, 30))).isoformat(),
+            },
+            "items": items,
+        },
+    }
+
+
+def write_inputs(directory: Path, count: int) -> dict[str, Path]:
+    """Both files are written a release at a time: the generator never holds them whole."""
+    package, lines = directory / "release-package.json", directory / "releases.jsonl"
+    rng = random.Random(2026)
+    with (
+        open(package, "w", encoding="utf-8") as as_package,
+        open(lines, "w", encoding="utf-8") as as_lines,
+    ):
+        as_package.write('{"uri": "bench", "version": "1.1", "releases": [\n')
+        for number in range(1, count + 1):
+            text = json.dumps(make_release(number, rng), ensure_ascii=False)
+            as_package.write(("," if number > 1 else "") + text + "\n")
+            as_lines.write(text + "\n")
+        as_package.write("]}\n")
+    return {"package": package, "jsonl": lines}
+
+
+def child(database_url: str, payload: Path, instance: Path) -> None:
+    """One measured run in a fresh process; prints one JSON line for the parent."""
+    from portal import create_app
+    from portal.db import db
+    from portal.migrate import upgrade_database
+    from portal.reference.loader import load_reference
+    from scrapers.fetch import Fetcher, FetchSettings
+    from scrapers.models import SourceKind
+    from scrapers.pipeline import run_source
+    from scrapers.sources import add_source
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PORTAL_INDEX_DIR": str(instance / "index"),
+            "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
+        }
+    )
+    upgrade_database(app)
+    with app.app_context():
+        load_reference(db.session)
+        source = add_source(db.session, "bench", SourceKind.OCDS, payload.as_uri())
+        db.session.commit()
+        started = time.perf_counter()
+        with Fetcher(FetchSettings(user_agent="bench")) as fetcher:
+            run = run_source(db.session, source, datetime.now(UTC), fetcher)
+        seconds = time.perf_counter() - started
+        result = {
+            "status": run.status.value,
+            "error": run.error,
+            "new": run.new,
+            "failed": run.failed,
+            "seconds": seconds,
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "parser_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        }
+    print(json.dumps(result))
+
+
+def parse_only(payload: Path) -> None:
+    """The parser alone, no database: shows how much of a run is parsing."""
+    from scrapers.ocds import parse
+    from scrapers.records import OpportunityRecord, ParseContext
+
+    started = time.perf_counter()
+    with open(payload, "rb") as stream:
+        records = sum(
+            isinstance(item, OpportunityRecord) for item in parse(stream, ParseContext("bench"))
+        )
+    seconds = time.perf_counter() - started
+    max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "status": "parsed",
+                "error": None,
+                "new": records,
+                "seconds": seconds,
+                "max_rss_mb": max_rss_mb,
+            }
+        )
+    )
+
+
+def measure(database_url: str, payload: Path, instance: Path) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", database_url, str(payload), str(instance)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def scratch_postgres():
+    """Create a throwaway database; returns its URL and a function that drops it."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--releases", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--formats", default="package,jsonl")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-ocds-") as workdir:
+        work = Path(workdir)
+        started = time.perf_counter()
+        inputs = write_inputs(work, arguments.releases)
+        size_mb = inputs["package"].stat().st_size / 1e6
+        print(
+            f"{arguments.releases} releases, package {size_mb:.0f} MB, "
+            f"generated in {time.perf_counter() - started:.0f} s"
+        )
+        print(
+            f"{'run':<11}{'format':<9}{'status':<11}{'new':>8}{'seconds':>9}"
+            f"{'opps/s':>9}{'max RSS MB':>12}{'parser RSS MB':>15}"
+        )
+        for input_format in arguments.formats.split(","):
+            work_dir = work / f"parse-{input_format}"
+            work_dir.mkdir()
+            report("parse-only", input_format, measure("-", inputs[input_format], work_dir))
+        for backend in arguments.backends.split(","):
+            for input_format in arguments.formats.split(","):
+                instance = work / f"{backend}-{input_format}"
+                instance.mkdir()
+                drop = None
+                if backend == "sqlite":
+                    url = f"sqlite:///{instance / 'portal.sqlite3'}"
+                else:
+                    url, drop = scratch_postgres()
+                try:
+                    result = measure(url, inputs[input_format], instance)
+                finally:
+                    if drop:
+                        drop()
+                report(backend, input_format, result)
+
+
+def report(run: str, input_format: str, result: dict) -> None:
+    rate = result["new"] / result["seconds"] if result["seconds"] else 0
+    print(
+        f"{run:<11}{input_format:<9}{result['status']:<11}{result['new']:>8}"
+        f"{result['seconds']:>9.1f}{rate:>9.0f}{result['max_rss_mb']:>12.0f}"
+        f"{result.get('parser_rss_mb', 0):>15.0f}",
+        flush=True,
+    )
+    if result["error"]:
+        print(f"  error: {result['error']}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child" and sys.argv[2] == "-":
+        parse_only(Path(sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        main()

@@ -1,0 +1,65 @@
+"""Keyset pagination: a signed cursor holds the last row's sort key and id, so pages never skip
+or repeat rows when new notices arrive between requests."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import Select, and_, func, or_
+
+from portal.opportunities.filters import NO_DEADLINE, NO_PUBLICATION
+from portal.opportunities.models import Opportunity
+
+
+class InvalidCursor(ValueError):
+    """The cursor was not made by this server for this sort order."""
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """A column expression, its direction and how its values travel inside a cursor."""
+
+    key: object
+    descending: bool
+    decode: type
+
+
+def sort_order(sort: str) -> SortOrder:
+    """`relevance` has no stable SQL key: the API lists newest first instead."""
+    if sort == "closing":
+        return SortOrder(func.coalesce(Opportunity.deadline_at, NO_DEADLINE), False, datetime)
+    if sort == "value":
+        return SortOrder(func.coalesce(Opportunity.estimated_value, -1), True, Decimal)
+    return SortOrder(func.coalesce(Opportunity.published_at, NO_PUBLICATION), True, datetime)
+
+
+def ordered(query: Select, order: SortOrder, id_column=Opportunity.id) -> Select:
+    if order.descending:
+        return query.order_by(order.key.desc(), id_column.desc())
+    return query.order_by(order.key.asc(), id_column.asc())
+
+
+def after(query: Select, order: SortOrder, key, last_id: int, id_column=Opportunity.id) -> Select:
+    """Rows strictly after (key, id) in the order's direction."""
+    if order.descending:
+        beyond = or_(order.key < key, and_(order.key == key, id_column < last_id))
+    else:
+        beyond = or_(order.key > key, and_(order.key == key, id_column > last_id))
+    return query.where(beyond)
+
+
+def encode_cursor(secret: str, sort: str, key, last_id: int) -> str:
+    text = key.isoformat() if isinstance(key, datetime) else str(key)
+    return URLSafeSerializer(secret, salt="api-cursor").dumps([sort, text, last_id])
+
+
+def decode_cursor(secret: str, cursor: str, sort: str, decode: type) -> tuple[object, int]:
+    try:
+        cursor_sort, text, last_id = URLSafeSerializer(secret, salt="api-cursor").loads(cursor)
+        key = datetime.fromisoformat(text) if decode is datetime else decode(text)
+    except (BadSignature, ValueError, TypeError, ArithmeticError) as error:
+        raise InvalidCursor("cursor inválido") from error
+    if cursor_sort != sort or not isinstance(last_id, int):
+        raise InvalidCursor("el cursor pertenece a otro orden")
+    return key, last_id

@@ -1,0 +1,335 @@
+"""The OpenAPI 3 description of API v1, written by hand to match portal/api/views.py."""
+
+from portal.search.params import (
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    OBJECT_TYPES,
+    SIZE_CLASSES,
+    STATUSES,
+)
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+DATE_TIME = {"type": "string", "format": "date-time", "nullable": True}
+DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "nullable": True}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _list(name: str, items: dict, description: str) -> dict:
+    parameter = _query(name, {"type": "array", "items": items}, description)
+    return parameter | {"style": "form", "explode": True}
+
+
+PAGE = _query(
+    "page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "Results page."
+)
+CURSOR = _query(
+    "cursor", {"type": "string"}, "Opaque cursor from the `next` link of the previous page."
+)
+PER_PAGE = _query(
+    "per_page",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+    "Rows per page.",
+)
+QUERY = _query(
+    "q",
+    {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    "Words that must all appear (case-insensitive substring, no stemming).",
+)
+BUYER = _list(
+    "buyer", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Buyer ids (any of)."
+)
+REGION = _list(
+    "region", {"type": "string", "pattern": "^[0-9]{2}$"}, "UBIGEO department codes (any of)."
+)
+
+OPPORTUNITY_PARAMETERS = [
+    QUERY,
+    _list(
+        "sector",
+        {"type": "string", "pattern": "^[0-9]{8}$"},
+        "UNSPSC segment (NN000000) or family (NNNN0000) codes.",
+    ),
+    REGION,
+    BUYER,
+    _list("object_type", {"type": "string", "enum": list(OBJECT_TYPES)}, "Object types (any of)."),
+    _list(
+        "procedure",
+        {"type": "string", "pattern": "^[A-Za-z0-9]{1,10}$"},
+        "Procedure type codes (any of).",
+    ),
+    _list(
+        "status",
+        {"type": "string", "enum": [*STATUSES, "all"]},
+        "Statuses (any of); default open; `all` lifts the filter.",
+    ),
+    _query(
+        "value_min",
+        {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
+        "Minimum estimated value.",
+    ),
+    _query(
+        "value_max",
+        {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
+        "Maximum estimated value.",
+    ),
+    _query(
+        "published_within",
+        {"type": "integer", "minimum": 1, "maximum": 3650},
+        "Published in the last N days.",
+    ),
+    _query(
+        "closing_within",
+        {"type": "integer", "minimum": 1, "maximum": 3650},
+        "Deadline within the next N days.",
+    ),
+    _query(
+        "size", {"type": "string", "enum": list(SIZE_CLASSES)}, "Suitable for this company size."
+    ),
+    _query(
+        "sort",
+        {"type": "string", "enum": ["relevance", "closing", "published", "value"]},
+        "Order; `relevance` lists newest first in the API.",
+    ),
+    PER_PAGE,
+    CURSOR,
+]
+
+BUYER_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "required": ["id", "name", "ruc"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "ruc": NULLABLE_STRING},
+}
+
+OPPORTUNITY_SCHEMA = {
+    "type": "object",
+    "required": [
+        "id",
+        "title",
+        "status",
+        "estimated_value",
+        "published_at",
+        "deadline_at",
+        "html_url",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "ocid": NULLABLE_STRING,
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "object_type": {"type": "string", "enum": list(OBJECT_TYPES), "nullable": True},
+        "procedure_type": NULLABLE_STRING,
+        "procedure_text": NULLABLE_STRING,
+        "region": NULLABLE_STRING,
+        "buyer": BUYER_SCHEMA,
+        "estimated_value": DECIMAL,
+        "currency": {"type": "string"},
+        "published_at": DATE_TIME,
+        "deadline_at": DATE_TIME,
+        "first_seen_at": DATE_TIME,
+        "updated_at": DATE_TIME,
+        "url": NULLABLE_STRING,
+        "plan_line_id": {"type": "integer", "nullable": True},
+        "classifications": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["scheme", "code"],
+                "properties": {
+                    "scheme": {"type": "string"},
+                    "code": {"type": "string"},
+                    "description": NULLABLE_STRING,
+                },
+            },
+        },
+        "html_url": {"type": "string", "format": "uri"},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["changed_at", "kind", "field"],
+                "properties": {
+                    "changed_at": DATE_TIME,
+                    "kind": {"type": "string"},
+                    "field": {"type": "string"},
+                    "old_value": NULLABLE_STRING,
+                    "new_value": NULLABLE_STRING,
+                },
+            },
+        },
+    },
+}
+
+PLAN_LINE_SCHEMA = {
+    "type": "object",
+    "required": ["id", "reference_number", "description", "planned_month", "estimated_value"],
+    "properties": {
+        "id": {"type": "integer"},
+        "reference_number": {"type": "string"},
+        "description": {"type": "string"},
+        "object_type": {"type": "string", "enum": list(OBJECT_TYPES)},
+        "procedure_type": NULLABLE_STRING,
+        "classification_code": NULLABLE_STRING,
+        "estimated_value": DECIMAL,
+        "currency": {"type": "string"},
+        "planned_month": {"type": "integer", "minimum": 1, "maximum": 12},
+        "region": NULLABLE_STRING,
+    },
+}
+
+PLAN_SCHEMA = {
+    "type": "object",
+    "required": ["id", "buyer", "fiscal_year", "version", "lines", "html_url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "buyer": BUYER_SCHEMA,
+        "fiscal_year": {"type": "integer"},
+        "version": {"type": "integer", "minimum": 1},
+        "published_at": DATE_TIME,
+        "lines": {"type": "array", "items": PLAN_LINE_SCHEMA},
+        "html_url": {"type": "string", "format": "uri"},
+    },
+}
+
+RELEASE_PACKAGE_SCHEMA = {
+    "type": "object",
+    "required": ["uri", "version", "publishedDate", "publisher", "license", "releases"],
+    "properties": {
+        "uri": {"type": "string", "format": "uri"},
+        "version": {"type": "string", "enum": ["1.1"]},
+        "publishedDate": {"type": "string", "format": "date-time"},
+        "publisher": {"type": "object", "required": ["name"]},
+        "license": {"type": "string"},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["ocid", "id", "date", "tag", "initiationType", "tender"],
+                "properties": {"tag": {"type": "array", "items": {"type": "string"}}},
+            },
+        },
+    },
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["field", "message"],
+            "properties": {"field": NULLABLE_STRING, "message": {"type": "string"}},
+        }
+    },
+}
+
+
+def _page_of(schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["data", "next"],
+        "properties": {
+            "data": {"type": "array", "items": schema},
+            "next": {"type": "string", "format": "uri", "nullable": True},
+        },
+    }
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+BAD_REQUEST = _json("Invalid parameter", ERROR_SCHEMA)
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Compras MYPE API",
+            "version": "1.0.0",
+            "description": "Read-only access to procurement opportunities and annual plans (PAC). "
+            "Times are ISO 8601 in UTC; amounts are decimal strings.",
+        },
+        "paths": {
+            "/api/v1/opportunities": {
+                "get": {
+                    "operationId": "listOpportunities",
+                    "summary": "Opportunities matching the search filters, cursor-paged",
+                    "parameters": OPPORTUNITY_PARAMETERS,
+                    "responses": {
+                        "200": _json("A page of opportunities", _page_of(OPPORTUNITY_SCHEMA)),
+                        "400": BAD_REQUEST,
+                    },
+                }
+            },
+            "/api/v1/opportunities.ocds.json": {
+                "get": {
+                    "operationId": "exportOpportunitiesOcds",
+                    "summary": "One page of the search page's results as an OCDS 1.1 package",
+                    "parameters": [*OPPORTUNITY_PARAMETERS[:-1], PAGE],
+                    "responses": {
+                        "200": _json("An OCDS release package", RELEASE_PACKAGE_SCHEMA),
+                        "400": BAD_REQUEST,
+                    },
+                }
+            },
+            "/api/v1/opportunities/{opportunity_id}": {
+                "get": {
+                    "operationId": "getOpportunity",
+                    "summary": "One opportunity with its change history",
+                    "parameters": [
+                        {
+                            "name": "opportunity_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "The opportunity",
+                            {
+                                "type": "object",
+                                "required": ["data"],
+                                "properties": {"data": OPPORTUNITY_SCHEMA},
+                            },
+                        ),
+                        "404": _json("No such opportunity", ERROR_SCHEMA),
+                    },
+                }
+            },
+            "/api/v1/plans": {
+                "get": {
+                    "operationId": "listPlans",
+                    "summary": "Latest plan versions, cursor-paged; q keeps matching lines",
+                    "parameters": [
+                        QUERY,
+                        BUYER,
+                        REGION,
+                        _query(
+                            "year",
+                            {"type": "integer", "minimum": 1990, "maximum": 2100},
+                            "Fiscal year.",
+                        ),
+                        PER_PAGE,
+                        CURSOR,
+                    ],
+                    "responses": {
+                        "200": _json("A page of plans", _page_of(PLAN_SCHEMA)),
+                        "400": BAD_REQUEST,
+                    },
+                }
+            },
+        },
+    }

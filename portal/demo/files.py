@@ -1,0 +1,198 @@
+"""Writes the demo's source files: the same formats the scrapers read from real publishers.
+
+The demo goes through the real pipeline (OCDS release package, RSS feed, PAC CSV files read
+from the instance folder), so what a newcomer sees is what production code produced.
+"""
+
+import csv
+import json
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from portal.demo.catalogue import BUYERS, PURCHASES, DemoBuyer, DemoPurchase
+
+LIMA_OFFSET = "-05:00"
+MONTHS_AHEAD = 6
+# Minimum calendar days from call to bids per procedure, rounded up from business days.
+CALENDAR_FLOOR = {"LP": 31, "CP": 31, "AS": 9, "SIE": 9, "CDP": 5}
+
+
+def procedure_for(purchase: DemoPurchase, value: int) -> str:
+    """A plausible procedure type for the value, after Peru's budget-law thresholds."""
+    if purchase.object_type == "works":
+        return "LP" if value > 5_000_000 else "AS"
+    if value > 485_000:
+        return "CP" if purchase.object_type == "services" else "LP"
+    if purchase.object_type == "goods" and value < 40_000:
+        return "CDP"
+    return "AS"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + LIMA_OFFSET
+
+
+def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.Random, now):
+    value = rng.randrange(*purchase.value_range, 100)
+    procedure = procedure_for(purchase, value)
+    published = now - timedelta(days=rng.uniform(0, 50), hours=rng.randint(0, 8))
+    published = published.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
+    deadline = published + timedelta(days=CALENDAR_FLOOR[procedure] + rng.randint(0, 12))
+    year = published.year
+    nomenclature = f"{procedure}-SM-{number}-{year}-{buyer.acronym}-1"
+    closed = deadline < now
+    status = "active"
+    awards = []
+    if closed:
+        status = rng.choice(("complete", "complete", "unsuccessful", "cancelled"))
+        if status == "complete":
+            awards = [
+                {
+                    "id": f"{nomenclature}-A1",
+                    "status": "active",
+                    "value": {"amount": value, "currency": "PEN"},
+                }
+            ]
+    ocid = f"ocds-dgv273-demo-{number:06d}"
+    place = rng.choice(("del distrito", "de la provincia", "de la sede central", "de la región"))
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-tender-1",
+        "date": _iso(published),
+        "tag": ["tender"] if not closed else ["tender", "award"] if awards else ["tender"],
+        "initiationType": "tender",
+        "language": "es",
+        "buyer": {"id": f"PE-RUC-{buyer.ruc}", "name": buyer.name},
+        "parties": [
+            {
+                "id": f"PE-RUC-{buyer.ruc}",
+                "name": buyer.name,
+                "identifier": {"scheme": "PE-RUC", "id": buyer.ruc, "legalName": buyer.name},
+                "address": {"region": buyer.department, "countryName": "Perú"},
+                "roles": ["buyer", "procuringEntity"],
+            }
+        ],
+        "tender": {
+            "id": nomenclature,
+            "title": f"{purchase.title} {place}",
+            "description": purchase.description,
+            "status": status,
+            "procurementMethod": "open" if procedure in ("LP", "CP") else "selective",
+            "procurementMethodDetails": nomenclature,
+            "mainProcurementCategory": purchase.object_type,
+            "value": {"amount": value, "currency": "PEN"},
+            "tenderPeriod": {"startDate": _iso(published), "endDate": _iso(deadline)},
+            "items": [
+                {
+                    "id": "1",
+                    "description": purchase.title,
+                    "classification": {"scheme": "UNSPSC", "id": purchase.unspsc},
+                }
+            ],
+            "documents": [
+                {
+                    "id": "bases",
+                    "documentType": "tenderNotice",
+                    "url": f"https://prod2.seace.gob.pe/seacebus-uiwd-pub/demo/{ocid}",
+                }
+            ],
+        },
+        "awards": awards,
+    }
+
+
+def write_ocds_package(path: Path, count: int, now: datetime, seed: int = 2026) -> None:
+    """An OCDS 1.1 release package of `count` calls spread over buyers, regions and sectors."""
+    rng = random.Random(seed)
+    releases = [
+        _release(number, rng.choice(BUYERS), rng.choice(PURCHASES), rng, now)
+        for number in range(1, count + 1)
+    ]
+    package = {
+        "uri": path.as_uri(),
+        "version": "1.1",
+        "publishedDate": _iso(now),
+        "publisher": {"name": "Compras MYPE (datos de demostración)"},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "releases": releases,
+    }
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+PLAN_HEADER = (
+    "año",
+    "ruc",
+    "entidad",
+    "numero_referencia",
+    "tipo_procedimiento",
+    "objeto",
+    "descripcion",
+    "codigo_cubso",
+    "valor_estimado",
+    "moneda",
+    "mes_previsto",
+    "departamento",
+)
+OBJECT_NAMES = {"goods": "Bienes", "services": "Servicios", "works": "Obras"}
+
+
+def write_plan_csv(path: Path, buyer: DemoBuyer, year: int, now: datetime, seed: int) -> None:
+    """A PAC the way Peruvian spreadsheets come: semicolons, decimal comma, Windows-1252."""
+    rng = random.Random(seed)
+    rows = []
+    for number, purchase in enumerate(rng.sample(PURCHASES, 8), start=1):
+        value = rng.randrange(*purchase.value_range, 100)
+        month = min(12, now.month + rng.randint(0, MONTHS_AHEAD))
+        object_name = (
+            "Consultoría de Obras" if purchase.consulting else OBJECT_NAMES[purchase.object_type]
+        )
+        rows.append(
+            (
+                year,
+                buyer.ruc,
+                buyer.name,
+                f"{number:03d}",
+                procedure_for(purchase, value),
+                object_name,
+                purchase.title,
+                purchase.unspsc + "00000001",
+                f"{Decimal(value):.2f}".replace(".", ","),
+                "PEN",
+                month,
+                buyer.region_code,
+            )
+        )
+    with open(path, "w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(PLAN_HEADER)
+        writer.writerows(rows)
+
+
+def write_private_feed(path: Path, now: datetime, seed: int = 7) -> None:
+    """An RSS 2.0 feed of local-supplier calls from a mining company, the private-buyer case."""
+    rng = random.Random(seed)
+    items = []
+    for number, purchase in enumerate(rng.sample(PURCHASES, 12), start=1):
+        published = now - timedelta(days=rng.uniform(0, 20))
+        items.append(
+            "<item>"
+            f"<title>{escape(purchase.title)} — proveedores locales</title>"
+            f"<link>https://proveedores.minera-demo.pe/convocatorias/{number}</link>"
+            f'<guid isPermaLink="false">minera-demo-{number}</guid>'
+            f"<description>{escape('<p>' + purchase.description + '</p>')}</description>"
+            f"<pubDate>{format_datetime(published)}</pubDate>"
+            "</item>"
+        )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        "<title>Compras locales — Minera Andina del Sur (demostración)</title>"
+        "<link>https://proveedores.minera-demo.pe/</link>"
+        "<description>Oportunidades para proveedores de las comunidades vecinas</description>"
+        + "".join(items)
+        + "</channel></rss>",
+        encoding="utf-8",
+    )

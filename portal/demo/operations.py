@@ -1,0 +1,141 @@
+"""`portal demo`: a working portal on the embedded default, fed through the real pipeline."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from notifications.messages import send_message
+from portal.accounts.models import CompanyProfile, Role, User
+from portal.accounts.operations import create_user
+from portal.accounts.size import size_class_for_sales
+from portal.buyers.models import Buyer
+from portal.db import db
+from portal.demo.catalogue import BUYERS
+from portal.demo.files import write_ocds_package, write_plan_csv, write_private_feed
+from portal.migrate import upgrade_database
+from portal.opportunities.models import Opportunity
+from portal.plans.models import PlanLine
+from portal.reference.loader import load_reference
+from portal.reference.models import Department, Sector
+from scrapers.fetch import Fetcher, settings_from_config
+from scrapers.models import SourceKind
+from scrapers.pipeline import options_from_config, run_source
+from scrapers.sources import add_source, find_source
+
+ADMIN_EMAIL = "admin@comprasmype.pe"
+ADMIN_PASSWORD = "demo-admin-2026"
+SME_EMAIL = "mype@textilesgamarra.pe"
+SME_PASSWORD = "demo-mype-2026"
+SME_RUC = "20601234565"  # generated: valid check digit, not a real company
+PLAN_BUYERS = 4
+
+
+@dataclass
+class DemoSummary:
+    opportunities: int = 0
+    plan_lines: int = 0
+    buyers: int = 0
+    runs: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            *self.runs,
+            f"Convocatorias: {self.opportunities} · Líneas de PAC: {self.plan_lines} · "
+            f"Entidades: {self.buyers}",
+            f"Administrador: {ADMIN_EMAIL} / {ADMIN_PASSWORD}",
+            f"Usuario MYPE: {SME_EMAIL} / {SME_PASSWORD}",
+        ]
+
+
+def build_demo(
+    app: Flask, opportunity_count: int = 400, now: datetime | None = None
+) -> DemoSummary:
+    """Idempotent: running it twice leaves one copy of everything (the pipeline dedupes)."""
+    now = now or datetime.now(UTC)
+    upgrade_database(app)
+    load_reference(db.session)
+    db.session.commit()
+    folder = Path(app.instance_path) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = _write_sources(folder, opportunity_count, now)
+    summary = DemoSummary()
+    options = options_from_config(app.config)
+    with Fetcher(settings_from_config(app.config)) as fetcher:
+        for key, kind, name, path, config in sources:
+            source = find_source(db.session, key) or add_source(
+                db.session, key, kind, path.as_uri(), name=name, config=config, interval_minutes=30
+            )
+            db.session.commit()
+            run = run_source(db.session, source, now, fetcher, options)
+            summary.runs.append(
+                f"{key}: {run.status.value} (nuevas {run.new}, actualizadas {run.updated}, "
+                f"sin cambios {run.unchanged}, fallidas {run.failed})"
+                + (f" — {run.error}" if run.error else "")
+            )
+    _create_demo_users(app)
+    summary.opportunities = db.session.scalar(select(func.count(Opportunity.id)))
+    summary.plan_lines = db.session.scalar(select(func.count(PlanLine.id)))
+    summary.buyers = db.session.scalar(select(func.count(Buyer.id)))
+    return summary
+
+
+def _write_sources(folder: Path, count: int, now: datetime) -> list:
+    ocds_path = folder / "seace-convocatorias.json"
+    write_ocds_package(ocds_path, count, now)
+    feed_path = folder / "minera-proveedores-locales.rss"
+    write_private_feed(feed_path, now)
+    sources = [
+        ("demo-seace-ocds", SourceKind.OCDS, "SEACE (OCDS, demostración)", ocds_path, {}),
+        (
+            "demo-minera-rss",
+            SourceKind.FEED,
+            "Minera Andina del Sur (RSS, demostración)",
+            feed_path,
+            {},
+        ),
+    ]
+    for index, buyer in enumerate(BUYERS[:PLAN_BUYERS]):
+        plan_path = folder / f"pac-{buyer.ruc}-{now.year}.csv"
+        write_plan_csv(plan_path, buyer, now.year, now, seed=index)
+        key = f"demo-pac-{buyer.acronym.lower()}"
+        sources.append((key, SourceKind.PLAN_FILE, f"PAC {buyer.name}", plan_path, {}))
+    return sources
+
+
+def _create_demo_users(app: Flask) -> None:
+    if db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is None:
+        create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
+    if db.session.scalar(select(User.id).where(User.email == SME_EMAIL)) is not None:
+        db.session.commit()
+        return
+    sme = create_user(db.session, SME_EMAIL, SME_PASSWORD, Role.SME)
+    sales = Decimal("480000")
+    company = CompanyProfile(
+        user_id=sme.id,
+        ruc=SME_RUC,
+        name="Textiles Gamarra Unidos S.A.C. (demostración)",
+        annual_sales_pen=sales,
+        size_class_code=size_class_for_sales(db.session, sales, datetime.now(UTC).year),
+        contact_email=SME_EMAIL,
+    )
+    db.session.add(company)
+    company.sectors = [db.session.get(Sector, "53000000"), db.session.get(Sector, "60000000")]
+    company.regions = [db.session.get(Department, "15"), db.session.get(Department, "04")]
+    db.session.commit()
+    send_message("welcome", SME_EMAIL, email=SME_EMAIL, url="http://127.0.0.1:5000/")
+
+
+def serve_demo(app: Flask, port: int) -> None:
+    """The development server plus the scheduler in-process, as the demo's single command."""
+    from scrapers.scheduler import build_scheduler
+
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    try:
+        app.run(host="127.0.0.1", port=port, use_reloader=False)
+    finally:
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,56 @@
+"""Flask extensions, created once and bound to each app in init_extensions."""
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.db import db
+
+babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def select_locale() -> str:
+    """?lang= wins and is remembered in the session; then the browser's preference; Spanish."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # mail and jobs: callers use flask_babel.force_locale
+        return languages[0]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from portal.accounts.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys unless asked on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def init_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    csrf.init_app(app)

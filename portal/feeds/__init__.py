@@ -1,0 +1,1 @@
+"""Searches as feeds: RSS and Atom (feedgen), deadlines as iCalendar, results as OCDS."""

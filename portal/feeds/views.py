@@ -1,0 +1,105 @@
+"""Feed routes: a search's results as RSS, Atom, iCalendar and OCDS, and one deadline as .ics.
+
+Every feed takes the search page's query string, so a shared search link becomes a feed by
+changing its path.
+"""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from portal.db import db
+from portal.feeds.calendar import deadlines_calendar
+from portal.feeds.ocds import release_package
+from portal.feeds.syndication import search_feed
+from portal.opportunities.facets import search_url_args
+from portal.opportunities.queries import get_opportunity
+from portal.opportunities.search_request import search_params_from
+from portal.opportunities.search_results import ResultRow, SearchPage, run_search
+from portal.search.params import InvalidSearchParams
+
+blueprint = Blueprint("feeds", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def detail_url(opportunity) -> str:
+    return url_for("opportunities.detail", opportunity_id=opportunity.id, _external=True)
+
+
+def _result_url(result: ResultRow) -> str:
+    if result.is_plan_line:
+        plan = result.row.plan
+        page = url_for("plans.plan", buyer_id=plan.buyer_id, year=plan.fiscal_year, _external=True)
+        return f"{page}#linea-{result.row.id}"
+    return detail_url(result.row)
+
+
+def searched(only_opportunities: bool = False) -> SearchPage:
+    """The request's search, or a 400 naming the bad parameter."""
+    try:
+        params = search_params_from(request.args)
+    except InvalidSearchParams as error:
+        abort(
+            400,
+            description=_(
+                "Parámetro «%(field)s»: %(message)s", field=error.field, message=error.message
+            ),
+        )
+    if only_opportunities:
+        params = replace(params, kinds=("opportunity",))
+    return run_search(db.session, params, datetime.now(UTC))
+
+
+def canonical_url(endpoint: str, found: SearchPage) -> str:
+    """The search's URL from its canonical arguments, percent-encoded (request.url may not be)."""
+    return url_for(endpoint, _external=True) + "?" + search_url_args(found.params)
+
+
+def _syndicated(kind: str) -> Response:
+    found = searched()
+    self_url = canonical_url(request.endpoint, found)
+    page_url = canonical_url("search_page.page", found)
+    feed = search_feed(found, self_url, page_url, _result_url, datetime.now(UTC))
+    if kind == "rss":
+        return Response(feed.rss_str(pretty=True), mimetype="application/rss+xml")
+    return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+
+
+@blueprint.get("/buscar.rss")
+def search_rss():
+    return _syndicated("rss")
+
+
+@blueprint.get("/buscar.atom")
+def search_atom():
+    return _syndicated("atom")
+
+
+@blueprint.get("/buscar.ics")
+def search_calendar():
+    found = searched(only_opportunities=True)
+    name = _("Plazos: %(query)s", query=found.params.q or _("convocatorias"))
+    body = deadlines_calendar(found.opportunities, detail_url, datetime.now(UTC), name)
+    return Response(body, mimetype=CALENDAR_TYPE)
+
+
+@blueprint.get("/buscar.ocds.json")
+def search_ocds():
+    found = searched(only_opportunities=True)
+    package_url = canonical_url(request.endpoint, found)
+    package = release_package(found.opportunities, package_url, detail_url, datetime.now(UTC))
+    return jsonify(package)
+
+
+@blueprint.get("/oportunidades/<int(max=2147483647):opportunity_id>.ics")
+def opportunity_calendar(opportunity_id: int):
+    opportunity = get_opportunity(db.session, opportunity_id)
+    if opportunity is None or opportunity.deadline_at is None:
+        abort(404)
+    body = deadlines_calendar(
+        [opportunity], detail_url, datetime.now(UTC), _("Plazo: %(title)s", title=opportunity.title)
+    )
+    return Response(body, mimetype=CALENDAR_TYPE)

@@ -1,0 +1,57 @@
+"""Every model in one import, so Alembic and the app see the whole schema."""
+
+from notifications.models import AlertDelivery, DeliveryAddressState
+from portal.accounts.models import CompanyProfile, Role, User
+from portal.buyers.models import Buyer, GovernmentLevel
+from portal.db import Base
+from portal.opportunities.models import (
+    ChangeKind,
+    ObjectType,
+    Opportunity,
+    OpportunityChange,
+    OpportunityClassification,
+    OpportunityStatus,
+)
+from portal.plans.models import AnnualPlan, PlanLine
+from portal.reference.models import Department, ProcedureType, Sector, SizeClass, UITValue
+from portal.subscriptions.models import (
+    Frequency,
+    SavedOpportunity,
+    Subscription,
+    SubscriptionObjectType,
+)
+from scrapers.models import RawPayload, RunStatus, ScrapeItemFailure, ScrapeRun, Source, SourceKind
+
+__all__ = [
+    "AlertDelivery",
+    "AnnualPlan",
+    "Base",
+    "Buyer",
+    "ChangeKind",
+    "CompanyProfile",
+    "DeliveryAddressState",
+    "Department",
+    "Frequency",
+    "GovernmentLevel",
+    "ObjectType",
+    "Opportunity",
+    "OpportunityChange",
+    "OpportunityClassification",
+    "OpportunityStatus",
+    "PlanLine",
+    "ProcedureType",
+    "RawPayload",
+    "Role",
+    "RunStatus",
+    "SavedOpportunity",
+    "ScrapeItemFailure",
+    "ScrapeRun",
+    "Sector",
+    "SizeClass",
+    "Source",
+    "SourceKind",
+    "Subscription",
+    "SubscriptionObjectType",
+    "UITValue",
+    "User",
+]

@@ -1,0 +1,125 @@
+"""Facet counts made readable: a name for each value and the link that toggles it."""
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.buyers.models import Buyer
+from portal.labels import object_type_label, status_label
+from portal.opportunities.models import ObjectType, OpportunityStatus
+from portal.reference.models import Department, ProcedureType, Sector
+from portal.search.params import SearchParams
+from portal.search.query import FacetCount
+
+# facet name -> the SearchParams field it filters
+FACET_FIELDS = {
+    "kind": "kinds",
+    "status": "statuses",
+    "sector": "sectors",
+    "region": "regions",
+    "buyer": "buyer_ids",
+    "object_type": "object_types",
+    "procedure_type": "procedure_types",
+}
+
+FACET_TITLES = {
+    "kind": _l("Tipo de resultado"),
+    "status": _l("Estado"),
+    "sector": _l("Sector"),
+    "region": _l("Región"),
+    "buyer": _l("Entidad"),
+    "object_type": _l("Objeto"),
+    "procedure_type": _l("Procedimiento"),
+}
+
+ENUM_VALUES = {
+    "object_type": {member.value for member in ObjectType},
+    "status": {member.value for member in OpportunityStatus},
+}
+
+KIND_LABELS = {"opportunity": _l("Convocatoria"), "plan_line": _l("Pronóstico (plan anual)")}
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url_args: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    options: tuple[FacetOption, ...]
+
+
+def search_url_args(params: SearchParams) -> str:
+    return urlencode(params.to_query_args())
+
+
+def _toggled(params: SearchParams, field: str, value) -> SearchParams:
+    current = getattr(params, field)
+    chosen = tuple(item for item in current if item != value)
+    if chosen == current:
+        chosen = tuple(sorted((*current, value), key=str))
+    if field == "kinds" and not chosen:
+        chosen = SearchParams.kinds
+    return replace(params, page=1, **{field: chosen})
+
+
+def _names(session: Session, facet: str, values: list[str]) -> dict[str, str]:
+    english = str(get_locale()) == "en"
+    if facet == "sector":
+        rows = session.execute(
+            select(Sector.code, Sector.name_en if english else Sector.name_es).where(
+                Sector.code.in_(values)
+            )
+        )
+    elif facet == "region":
+        rows = session.execute(select(Department.code, Department.name))
+    elif facet == "buyer":
+        ids = [int(value) for value in values if value.isdigit()]
+        rows = session.execute(select(Buyer.id, Buyer.name).where(Buyer.id.in_(ids)))
+    elif facet == "procedure_type":
+        rows = session.execute(
+            select(ProcedureType.code, ProcedureType.name_en if english else ProcedureType.name_es)
+        )
+    elif facet in ("object_type", "status"):
+        label = object_type_label if facet == "object_type" else status_label
+        return {value: label(value) for value in values if value in ENUM_VALUES[facet]}
+    else:
+        return {value: str(KIND_LABELS.get(value, value)) for value in values}
+    return {str(code): name for code, name in rows}
+
+
+def readable_facets(
+    session: Session, params: SearchParams, counts: dict[str, tuple[FacetCount, ...]]
+) -> list[Facet]:
+    facets = []
+    for name, field in FACET_FIELDS.items():
+        found = counts.get(name, ())
+        if not found:
+            continue
+        names = _names(session, name, [item.value for item in found])
+        selected = {str(value) for value in getattr(params, field)}
+        options = tuple(
+            FacetOption(
+                value=item.value,
+                label=names.get(item.value, item.value),
+                count=item.count,
+                selected=item.value in selected,
+                url_args=search_url_args(
+                    _toggled(params, field, int(item.value) if field == "buyer_ids" else item.value)
+                ),
+            )
+            for item in found
+        )
+        facets.append(Facet(name=name, title=str(FACET_TITLES[name]), options=options))
+    return facets

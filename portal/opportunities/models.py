@@ -1,0 +1,150 @@
+"""Opportunities: calls for bids and other notices, with their classification and change history."""
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.buyers.models import Buyer, enum_column
+from portal.db import Base, utcnow
+from portal.reference.models import Department, ProcedureType
+
+
+class ObjectType(enum.StrEnum):
+    GOODS = "goods"
+    SERVICES = "services"
+    WORKS = "works"
+    CONSULTING = "consulting"
+
+
+class OpportunityStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    AWARDED = "awarded"
+    CANCELLED = "cancelled"
+    DESERTED = "deserted"
+
+
+class ChangeKind(enum.StrEnum):
+    DEADLINE_EXTENDED = "deadline_extended"
+    DEADLINE_SHORTENED = "deadline_shortened"
+    STATUS_CHANGED = "status_changed"
+    VALUE_CHANGED = "value_changed"
+    DETAILS_CHANGED = "details_changed"
+
+
+class Opportunity(Base):
+    """One notice as one row: a source's id never becomes two opportunities."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        UniqueConstraint("source_id", "source_ref"),
+        CheckConstraint("estimated_value IS NULL OR estimated_value >= 0", name="value_positive"),
+        Index("ix_opportunities_status_deadline", "status", "deadline_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    source_ref: Mapped[str] = mapped_column(String(200))
+    ocid: Mapped[str | None] = mapped_column(String(200), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str] = mapped_column(Text, default="")
+    object_type: Mapped[ObjectType | None] = mapped_column(
+        enum_column(ObjectType, name="object_type")
+    )
+    procedure_type_code: Mapped[str | None] = mapped_column(ForeignKey("procedure_types.code"))
+    procedure_text: Mapped[str | None] = mapped_column(String(300))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), index=True)
+    estimated_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="PEN")
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    status: Mapped[OpportunityStatus] = mapped_column(
+        enum_column(OpportunityStatus, name="opportunity_status"), default=OpportunityStatus.OPEN
+    )
+    url: Mapped[str | None] = mapped_column(String(2000))
+    plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_lines.id"), index=True)
+    plan_link_rule: Mapped[str | None] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    needs_matching: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    buyer: Mapped[Buyer | None] = relationship()
+    region: Mapped[Department | None] = relationship()
+    procedure_type: Mapped[ProcedureType | None] = relationship()
+    classifications: Mapped[list["OpportunityClassification"]] = relationship(
+        back_populates="opportunity", cascade="all, delete-orphan", lazy="selectin"
+    )
+    changes: Mapped[list["OpportunityChange"]] = relationship(
+        back_populates="opportunity",
+        cascade="all, delete-orphan",
+        order_by="OpportunityChange.changed_at",
+    )
+    plan_line: Mapped["PlanLine | None"] = relationship(back_populates="opportunities")  # noqa: F821
+
+    def lead_time_days(self) -> float | None:
+        """Days between publication and deadline; None when either is unknown."""
+        if self.published_at is None or self.deadline_at is None:
+            return None
+        return (self.deadline_at - self.published_at).total_seconds() / 86400
+
+    def days_left(self, now: datetime) -> float | None:
+        if self.deadline_at is None:
+            return None
+        return (self.deadline_at - now).total_seconds() / 86400
+
+    def sector_codes(self) -> set[str]:
+        """UNSPSC segment and family codes (8 digits, zero-padded) of every classification."""
+        codes: set[str] = set()
+        for classification in self.classifications:
+            if classification.scheme in ("UNSPSC", "CUBSO") and len(classification.code) >= 4:
+                codes.add(classification.code[:2] + "000000")
+                codes.add(classification.code[:4] + "0000")
+        return codes
+
+
+class OpportunityClassification(Base):
+    """A goods/services code: UNSPSC, Peru's CUBSO (UNSPSC + 8 digits) or the EU's CPV."""
+
+    __tablename__ = "opportunity_classifications"
+    __table_args__ = (
+        UniqueConstraint("opportunity_id", "scheme", "code"),
+        CheckConstraint("scheme IN ('UNSPSC', 'CUBSO', 'CPV', 'OTHER')", name="scheme"),
+        Index("ix_opportunity_classifications_scheme_code", "scheme", "code"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    scheme: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(String(500))
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="classifications")
+
+
+class OpportunityChange(Base):
+    """What changed in a notice between two sightings (deadline extended, cancelled...)."""
+
+    __tablename__ = "opportunity_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind, name="change_kind"))
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    scrape_run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_runs.id"))
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="changes")

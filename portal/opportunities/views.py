@@ -1,0 +1,28 @@
+"""Opportunity pages: the detail of one notice (the search page lives in search_views)."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, render_template
+
+from portal.db import db
+from portal.opportunities.display import change_kind_label, lead_time_unreliable
+from portal.opportunities.queries import get_opportunity, opportunities_by_ids
+from portal.search.query import similar_opportunities
+
+blueprint = Blueprint("opportunities", __name__, url_prefix="/oportunidades")
+
+
+@blueprint.get("/<int(max=2147483647):opportunity_id>")
+def detail(opportunity_id: int):
+    opportunity = get_opportunity(db.session, opportunity_id)
+    if opportunity is None:
+        abort(404)
+    similar = opportunities_by_ids(db.session, similar_opportunities(opportunity_id, limit=5))
+    return render_template(
+        "opportunities/detail.html",
+        opportunity=opportunity,
+        similar=similar,
+        unreliable_lead_time=lead_time_unreliable(opportunity),
+        change_kind_label=change_kind_label,
+        now=datetime.now(UTC),
+    )

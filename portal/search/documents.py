@@ -1,0 +1,168 @@
+"""Database rows turned into index documents: the only place that knows both shapes."""
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from portal.opportunities.models import Opportunity, OpportunityStatus
+from portal.plans.models import AnnualPlan, PlanLine
+from portal.search.schema import BODY_INDEXED_CHARS, SNIPPET_SOURCE_CHARS
+
+OPPORTUNITY = "opportunity"
+PLAN_LINE = "plan_line"
+PLANNED = "planned"  # the status column of plan lines: forecasts, never open or closed
+
+
+def doc_key(kind: str, db_id: int) -> str:
+    return f"{kind}:{db_id}"
+
+
+def in_open_index(document: dict) -> bool:
+    """Open notices and plan lines live in the small index most searches touch."""
+    return document["status"].decode() in (OpportunityStatus.OPEN.value, PLANNED)
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else float("nan")
+
+
+def _deduplicated(text: str) -> str:
+    """Descriptions often repeat their title and boilerplate: index each paragraph once."""
+    seen: set[str] = set()
+    kept = []
+    for paragraph in text.split("\n"):
+        key = paragraph.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(paragraph.strip())
+    return "\n".join(kept)[:BODY_INDEXED_CHARS]
+
+
+def sector_codes_of(code: str | None) -> set[str]:
+    """Segment and family of one UNSPSC/CUBSO code, as Opportunity.sector_codes() gives them."""
+    if not code or len(code) < 4 or not code[:4].isdigit():
+        return set()
+    return {code[:2] + "000000", code[:4] + "0000"}
+
+
+def make_document(
+    *,
+    kind: str,
+    db_id: int,
+    title: str,
+    description: str,
+    status: str,
+    region: str | None,
+    object_type: str | None,
+    procedure_type: str | None,
+    buyer_id: int | None,
+    sectors: Iterable[str],
+    value: float | None,
+    published: datetime | None,
+    deadline: datetime | None,
+    stamp: float,
+) -> dict:
+    """One index document; the benchmark builds its synthetic corpus through this too."""
+    body = _deduplicated(description)
+    return {
+        "doc_key": doc_key(kind, db_id),
+        "title": title,
+        "body": body,
+        "words": title,
+        "snippet": body[:SNIPPET_SOURCE_CHARS],
+        "kind": kind.encode(),
+        "db_id": db_id,
+        "status": status.encode(),
+        "region": (region or "").encode(),
+        "object_type": (object_type or "").encode(),
+        "procedure_type": (procedure_type or "").encode(),
+        "buyer": buyer_id or 0,
+        "sectors": " ".join(sorted(sectors)).encode(),
+        "value": float(value) if value is not None else -1.0,
+        "published": _timestamp(published),
+        "deadline": _timestamp(deadline),
+        "stamp": stamp,
+        "title_len": min(len(title.split()), 65_535),
+        "body_len": min(len(body.split()), 65_535),
+    }
+
+
+def opportunity_document(opportunity: Opportunity) -> dict:
+    return make_document(
+        kind=OPPORTUNITY,
+        db_id=opportunity.id,
+        title=opportunity.title,
+        description=opportunity.description or "",
+        status=OpportunityStatus(opportunity.status).value,
+        region=opportunity.region_code,
+        object_type=opportunity.object_type.value if opportunity.object_type else None,
+        procedure_type=opportunity.procedure_type_code,
+        buyer_id=opportunity.buyer_id,
+        sectors=opportunity.sector_codes(),
+        value=opportunity.estimated_value,
+        published=opportunity.published_at,
+        deadline=opportunity.deadline_at,
+        stamp=opportunity.updated_at.timestamp(),
+    )
+
+
+def plan_line_document(line: PlanLine) -> dict:
+    notes = " ".join(part for part in (line.classification_code, line.notes) if part)
+    return make_document(
+        kind=PLAN_LINE,
+        db_id=line.id,
+        title=line.description[:300],
+        description=(line.description[300:] + "\n" + notes).strip(),
+        status=PLANNED,
+        region=line.region_code,
+        object_type=line.object_type.value,
+        procedure_type=line.procedure_type_code,
+        buyer_id=line.plan.buyer_id,
+        sectors=sector_codes_of(line.classification_code),
+        value=line.estimated_value,
+        published=line.plan.published_at,
+        deadline=None,
+        stamp=0.0,
+    )
+
+
+def latest_plan_ids(session: Session):
+    """Only the newest version of each buyer's yearly plan is searchable: amendments replace."""
+    newest = (
+        select(AnnualPlan.buyer_id, AnnualPlan.fiscal_year, func.max(AnnualPlan.version).label("v"))
+        .group_by(AnnualPlan.buyer_id, AnnualPlan.fiscal_year)
+        .subquery()
+    )
+    return select(AnnualPlan.id).join(
+        newest,
+        (AnnualPlan.buyer_id == newest.c.buyer_id)
+        & (AnnualPlan.fiscal_year == newest.c.fiscal_year)
+        & (AnnualPlan.version == newest.c.v),
+    )
+
+
+def opportunity_documents(session: Session, ids: Iterable[int]) -> Iterator[dict]:
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(Opportunity)
+            .where(Opportunity.id.in_(ids[start : start + 500]))
+            .options(selectinload(Opportunity.classifications))
+        )
+        for opportunity in session.scalars(query):
+            yield opportunity_document(opportunity)
+
+
+def plan_line_documents(session: Session, ids: Iterable[int]) -> Iterator[dict]:
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(PlanLine)
+            .where(PlanLine.id.in_(ids[start : start + 500]))
+            .where(PlanLine.plan_id.in_(latest_plan_ids(session)))
+            .options(joinedload(PlanLine.plan))
+        )
+        for line in session.scalars(query):
+            yield plan_line_document(line)

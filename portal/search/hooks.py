@@ -1,0 +1,116 @@
+"""The index follows the database through session events (as pypi/warehouse does).
+
+after_flush notes which rows changed in `session.info`; after_commit hands them to the index
+writer; a transaction that rolled back indexes nothing. Core `insert()`/`update()` statements
+bypass the unit of work: the engine event below marks the transaction, and its commit runs a
+repair (ids and updated_at compared) unless the caller named the ids with `note_changes`.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
+
+from portal.opportunities.models import Opportunity, OpportunityClassification
+from portal.plans.models import AnnualPlan, PlanLine
+from portal.search.sync import Changes, apply_changes, repair
+
+log = logging.getLogger(__name__)
+INFO_KEY = "search_changes"
+
+
+WATCHED_TABLES = frozenset(
+    {"opportunities", "opportunity_classifications", "plan_lines", "annual_plans"}
+)
+ID_KINDS = ("opportunity_ids", "plan_line_ids", "plan_ids")
+
+
+def _pending(session: Session) -> dict[str, set]:
+    return session.info.setdefault(INFO_KEY, {**{k: set() for k in ID_KINDS}, "bulk": set()})
+
+
+def _after_begin(session: Session, _transaction, connection) -> None:
+    """Let Core statements on this connection find the session's notes."""
+    connection.info[INFO_KEY] = _pending(session)
+
+
+def _after_execute(connection, statement, *_args) -> None:
+    table = getattr(statement, "table", None)
+    if isinstance(statement, UpdateBase) and getattr(table, "name", None) in WATCHED_TABLES:
+        pending = connection.info.get(INFO_KEY)
+        if pending is not None and not pending.get("flushing"):  # the ORM's own are noted
+            pending["bulk"].add(table.name)
+
+
+def _before_flush(session: Session, *_args) -> None:
+    _pending(session)["flushing"] = True
+
+
+def _after_flush_postexec(session: Session, _context) -> None:
+    _pending(session)["flushing"] = False
+
+
+def note_changes(
+    session: Session,
+    opportunity_ids: Iterable[int] = (),
+    plan_line_ids: Iterable[int] = (),
+    plan_ids: Iterable[int] = (),
+) -> None:
+    """For bulk statements the unit of work does not see: index these ids after commit."""
+    pending = _pending(session)
+    pending["noted"] = True
+    pending["opportunity_ids"].update(opportunity_ids)
+    pending["plan_line_ids"].update(plan_line_ids)
+    pending["plan_ids"].update(plan_ids)
+
+
+def _after_flush(session: Session, _context) -> None:
+    pending = _pending(session)
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Opportunity):
+            pending["opportunity_ids"].add(row.id)
+        elif isinstance(row, OpportunityClassification):
+            pending["opportunity_ids"].add(row.opportunity_id)
+        elif isinstance(row, PlanLine):
+            pending["plan_line_ids"].add(row.id)
+        elif isinstance(row, AnnualPlan):
+            pending["plan_ids"].add(row.id)
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(INFO_KEY, None)
+    if not pending or not any(pending[k] for k in (*ID_KINDS, "bulk")) or not has_app_context():
+        return
+    if not current_app.config.get("PORTAL_INDEX_WRITER", True):
+        return
+    changes = Changes(*(frozenset(i for i in pending[k] if i is not None) for k in ID_KINDS))
+    index_dir = current_app.config["PORTAL_INDEX_DIR"]
+    try:
+        with Session(bind=session.get_bind()) as reading:
+            if pending["bulk"] and not pending.get("noted"):
+                repair(reading, index_dir)
+            else:
+                apply_changes(reading, index_dir, changes)
+    except Exception:  # the commit stands; `portal index repair` restores the index
+        log.exception("indexing after commit failed; run `portal index repair`")
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(INFO_KEY, None)
+
+
+def listen() -> None:
+    """Listen on every Session once; the handlers find the index through current_app."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        event.listen(Session, "after_begin", _after_begin)
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush_postexec", _after_flush_postexec)
+        event.listen(Engine, "after_execute", _after_execute)

@@ -1,0 +1,189 @@
+"""What a search asks for, parsed from a query string and written back as a canonical one."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+
+STATUSES = ("open", "closed", "awarded", "cancelled", "deserted")
+KINDS = ("opportunity", "plan_line")
+SORTS = ("relevance", "closing", "published", "value")
+SIZE_CLASSES = ("micro", "small", "medium")
+OBJECT_TYPES = ("goods", "services", "works", "consulting")
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 500
+
+
+class InvalidSearchParams(ValueError):
+    """A query-string value the search cannot honour; `field` names the offending parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Every filter is AND-ed; values inside one filter are OR-ed. Empty tuple = no filter."""
+
+    q: str = ""
+    sectors: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    buyer_ids: tuple[int, ...] = ()
+    object_types: tuple[str, ...] = ()
+    procedure_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("open",)
+    value_min: Decimal | None = None
+    value_max: Decimal | None = None
+    published_within_days: int | None = None
+    closing_within_days: int | None = None
+    size_class: str | None = None
+    kinds: tuple[str, ...] = KINDS
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+    def to_query_args(self) -> list[tuple[str, str]]:
+        """Non-default values only, lists sorted: equal searches give equal links."""
+        default = SearchParams()
+        args: list[tuple[str, str]] = []
+        for field in fields(self):
+            name = _ARG_NAMES[field.name]
+            value = getattr(self, field.name)
+            if value == getattr(default, field.name):
+                continue
+            if field.name == "statuses" and not value:
+                args.append((name, "all"))
+            elif isinstance(value, tuple):
+                args.extend((name, str(item)) for item in sorted(value, key=str))
+            elif value is not None and value != "":
+                args.append((name, str(value)))
+        return args
+
+
+_ARG_NAMES = {
+    "q": "q",
+    "sectors": "sector",
+    "regions": "region",
+    "buyer_ids": "buyer",
+    "object_types": "object_type",
+    "procedure_types": "procedure",
+    "statuses": "status",
+    "value_min": "value_min",
+    "value_max": "value_max",
+    "published_within_days": "published_within",
+    "closing_within_days": "closing_within",
+    "size_class": "size",
+    "kinds": "kind",
+    "sort": "sort",
+    "page": "page",
+    "per_page": "per_page",
+}
+
+
+def _values(args: Mapping, name: str) -> list[str]:
+    """All non-empty values of a parameter, from a MultiDict, a dict of lists or of strings."""
+    if hasattr(args, "getlist"):
+        raw = args.getlist(name)
+    else:
+        raw = args.get(name, [])
+        raw = [raw] if isinstance(raw, str) else list(raw)
+    return [value.strip() for value in raw if value is not None and value.strip()]
+
+
+def _single(args: Mapping, name: str) -> str | None:
+    values = _values(args, name)
+    if len(values) > 1:
+        raise InvalidSearchParams(name, "se esperaba un solo valor")
+    return values[0] if values else None
+
+
+def _integer(args: Mapping, name: str, minimum: int, maximum: int) -> int | None:
+    text = _single(args, name)
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise InvalidSearchParams(name, "debe ser un número entero")
+    number = int(text)
+    if not minimum <= number <= maximum:
+        raise InvalidSearchParams(name, f"debe estar entre {minimum} y {maximum}")
+    return number
+
+
+def _amount(args: Mapping, name: str) -> Decimal | None:
+    text = _single(args, name)
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise InvalidSearchParams(name, "debe ser un monto") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidSearchParams(name, "debe ser un monto positivo")
+    return amount
+
+
+def _choices(args: Mapping, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    values = _values(args, name)
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise InvalidSearchParams(name, f"valor desconocido: {unknown[0]}")
+    return tuple(sorted(set(values)))
+
+
+def _codes(args: Mapping, name: str, digits: int | None = None) -> tuple[str, ...]:
+    values = _values(args, name)
+    for value in values:
+        if not value.isalnum() or len(value) > 10 or (digits and not _has_digits(value, digits)):
+            raise InvalidSearchParams(name, f"código inválido: {value}")
+    return tuple(sorted(set(values)))
+
+
+def _has_digits(value: str, digits: int) -> bool:
+    return value.isdigit() and len(value) == digits
+
+
+def _statuses(args: Mapping) -> tuple[str, ...]:
+    values = _values(args, "status")
+    if not values:
+        return SearchParams.statuses
+    if "all" in values:
+        return ()
+    return _choices(args, "status", STATUSES)
+
+
+def parse_search_args(args: Mapping) -> SearchParams:
+    """Validate a query string (MultiDict or plain mapping) into SearchParams, or raise."""
+    query = _single(args, "q") or ""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidSearchParams("q", "consulta demasiado larga")
+    buyers = _values(args, "buyer")
+    if any(not buyer.isdigit() for buyer in buyers):
+        raise InvalidSearchParams("buyer", "debe ser un número entero")
+    value_min, value_max = _amount(args, "value_min"), _amount(args, "value_max")
+    if value_min is not None and value_max is not None and value_min > value_max:
+        raise InvalidSearchParams("value_max", "debe ser mayor o igual que value_min")
+    size = _single(args, "size")
+    if size is not None and size not in SIZE_CLASSES:
+        raise InvalidSearchParams("size", f"valor desconocido: {size}")
+    sort = _single(args, "sort") or "relevance"
+    if sort not in SORTS:
+        raise InvalidSearchParams("sort", f"valor desconocido: {sort}")
+    return SearchParams(
+        q=query,
+        sectors=_codes(args, "sector", digits=8),
+        regions=_codes(args, "region", digits=2),
+        buyer_ids=tuple(sorted({int(buyer) for buyer in buyers})),
+        object_types=_choices(args, "object_type", OBJECT_TYPES),
+        procedure_types=_codes(args, "procedure"),
+        statuses=_statuses(args),
+        value_min=value_min,
+        value_max=value_max,
+        published_within_days=_integer(args, "published_within", 1, 3650),
+        closing_within_days=_integer(args, "closing_within", 1, 3650),
+        size_class=size,
+        kinds=_choices(args, "kind", KINDS) or KINDS,
+        sort=sort,
+        page=_integer(args, "page", 1, 10_000) or 1,
+        per_page=_integer(args, "per_page", 1, MAX_PER_PAGE) or 20,
+    )

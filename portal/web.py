@@ -1,0 +1,60 @@
+"""Site-wide pages and template helpers: the home page, language switch, display filters."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import format_decimal, get_locale
+from werkzeug.datastructures import MultiDict
+
+from portal.db import db
+from portal.labels import object_type_label, status_label
+from portal.opportunities.queries import closing_soon, latest_open
+
+blueprint = Blueprint("web", __name__)
+
+
+@blueprint.get("/")
+def home():
+    now = datetime.now(UTC)
+    return render_template(
+        "home.html",
+        latest=latest_open(db.session, now, limit=10),
+        closing=closing_soon(db.session, now, limit=10),
+        now=now,
+    )
+
+
+@blueprint.app_template_filter("local_datetime")
+def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """Times are stored in UTC and shown in Lima time (or PORTAL_TIMEZONE)."""
+    if value is None:
+        return "—"
+    zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    return value.astimezone(zone).strftime(fmt)
+
+
+@blueprint.app_template_filter("money")
+def money(value: Decimal | None, currency: str = "PEN") -> str:
+    if value is None:
+        return "—"
+    symbol = {"PEN": "S/"}.get(currency, currency)
+    return f"{symbol} {format_decimal(value, format='#,##0.00')}"
+
+
+@blueprint.app_template_filter("language_args")
+def language_args(args: MultiDict, language: str) -> str:
+    """The current query string with `lang` switched, so a search survives a language change."""
+    kept = [(key, value) for key, value in args.items(multi=True) if key != "lang"]
+    return urlencode([*kept, ("lang", language)])
+
+
+@blueprint.app_context_processor
+def inject_template_helpers() -> dict:
+    return {
+        "current_locale": str(get_locale()),
+        "object_type_label": object_type_label,
+        "status_label": status_label,
+    }

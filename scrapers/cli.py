@@ -1,0 +1,197 @@
+"""`portal scrape`, `portal sources` and `portal scheduler`: thin wrappers over the pipeline."""
+
+import json
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.db import db, utcnow
+from scrapers.fetch import Fetcher, settings_from_config
+from scrapers.models import ScrapeRun, Source, SourceKind
+from scrapers.pipeline import options_from_config, reparse, run_source
+from scrapers.raw import prune_raw_payloads
+from scrapers.sources import SourceConfigError, active_sources, add_source, find_source
+
+SUMMARY_COLUMNS = ("fuente", "estado", "leídos", "nuevos", "actualiz.", "iguales", "fallidos", "s")
+
+
+class _RunByDefault(click.Group):
+    """`portal scrape KEY` and `portal scrape --all` mean `portal scrape run ...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] != "--help":
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("scrape", cls=_RunByDefault)
+def scrape() -> None:
+    """Visitar fuentes: `portal scrape CLAVE`, `--all`, `reparse CLAVE`, `prune`."""
+
+
+@scrape.command("run")
+@click.argument("source_key", required=False)
+@click.option("--all", "run_every", is_flag=True, help="Visitar todas las fuentes activas.")
+@with_appcontext
+def run_command(source_key: str | None, run_every: bool) -> None:
+    """Visitar una fuente (SOURCE_KEY) o todas (--all) y mostrar el resumen."""
+    if run_every == bool(source_key):
+        raise click.UsageError("Indique una fuente o --all.")
+    sources = active_sources(db.session) if run_every else [_source_or_fail(source_key)]
+    now = utcnow()
+    runs: list[tuple[str, ScrapeRun]] = []
+    with Fetcher(settings_from_config(current_app.config)) as fetcher:
+        with click.progressbar(sources, label="Fuentes", item_show_func=_key_of) as bar:
+            for source in bar:
+                key = source.key
+                run = run_source(
+                    db.session, source, now, fetcher, options_from_config(current_app.config)
+                )
+                runs.append((key, run))
+    click.echo(summary_table(runs))
+    if any(run.status == "failed" for _, run in runs):
+        raise SystemExit(1)
+
+
+@scrape.command("reparse")
+@click.argument("source_key")
+@click.option("--since", type=click.DateTime(), help="Solo cargas desde esta fecha (UTC).")
+@with_appcontext
+def reparse_command(source_key: str, since: datetime | None) -> None:
+    """Volver a leer las cargas guardadas de una fuente con el analizador actual."""
+    source = _source_or_fail(source_key)
+    run = reparse(
+        db.session,
+        source,
+        utcnow(),
+        since.replace(tzinfo=UTC) if since else None,
+        options_from_config(current_app.config),
+    )
+    click.echo(summary_table([(source_key, run)]))
+
+
+@scrape.command("prune")
+@with_appcontext
+def prune_command() -> None:
+    """Borrar las cargas guardadas más antiguas que PORTAL_RAW_RETENTION_DAYS."""
+    days = current_app.config["PORTAL_RAW_RETENTION_DAYS"]
+    removed = prune_raw_payloads(db.session, utcnow(), days)
+    db.session.commit()
+    click.echo(f"{removed} cargas borradas (más de {days} días).")
+
+
+@click.group("sources")
+def sources() -> None:
+    """Registrar y listar las fuentes."""
+
+
+@sources.command("add")
+@click.argument("key")
+@click.option("--kind", type=click.Choice([k.value for k in SourceKind]), required=True)
+@click.option("--url", help="URL http(s), file:// o ruta local.")
+@click.option("--name", help="Nombre visible; por omisión la clave.")
+@click.option("--config", "config_json", default="{}", help="Configuración JSON del analizador.")
+@click.option("--interval", default=60, show_default=True, help="Minutos entre visitas.")
+@click.option("--timezone", default="America/Lima", show_default=True)
+@click.option("--currency", default="PEN", show_default=True)
+@with_appcontext
+def add_command(key, kind, url, name, config_json, interval, timezone, currency) -> None:
+    """Registrar una fuente nueva."""
+    try:
+        config = json.loads(config_json)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"JSON inválido: {error}", param_hint="--config") from error
+    try:
+        add_source(
+            db.session,
+            key,
+            SourceKind(kind),
+            url,
+            name=name,
+            config=config,
+            interval_minutes=interval,
+            timezone=timezone,
+            default_currency=currency,
+        )
+    except SourceConfigError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Fuente {key} registrada.")
+
+
+@sources.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Listar las fuentes con su estado de salud."""
+    rows = [("clave", "tipo", "activa", "salud", "fallos", "último éxito", "url")]
+    for source in db.session.scalars(db.select(Source).order_by(Source.key)):
+        rows.append(
+            (
+                source.key,
+                source.kind.value,
+                "sí" if source.active else "no",
+                "ok" if source.healthy else "FALLA",
+                str(source.consecutive_failures),
+                source.last_success_at.strftime("%Y-%m-%d %H:%M")
+                if source.last_success_at
+                else "-",
+                source.url or "-",
+            )
+        )
+    click.echo(_table(rows))
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Proceso de larga duración que visita cada fuente según su intervalo."""
+    from scrapers.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
+    click.echo(f"Planificador con {len(scheduler.get_jobs())} fuentes; Ctrl+C para salir.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+def summary_table(runs: list[tuple[str, ScrapeRun]]) -> str:
+    rows = [SUMMARY_COLUMNS]
+    for key, run in runs:
+        seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+        rows.append(
+            (
+                key,
+                run.status.value,
+                *(str(n) for n in (run.fetched, run.new, run.updated, run.unchanged, run.failed)),
+                f"{seconds:.1f}",
+            )
+        )
+    lines = [_table(rows)]
+    lines += [f"  {key}: {run.error}" for key, run in runs if run.error]
+    return "\n".join(lines)
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _source_or_fail(key: str) -> Source:
+    source = find_source(db.session, key)
+    if source is None:
+        raise click.ClickException(f"No existe la fuente {key}.")
+    return source
+
+
+def _key_of(source: Source | None) -> str:
+    return source.key if source is not None else ""

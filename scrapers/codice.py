@@ -1,0 +1,142 @@
+"""Spain's CODICE extension inside PLACSP Atom entries: the facts feedparser does not read.
+
+Read with lxml from the feed's own bytes, entities never resolved. NUTS regions are not
+Peruvian departments, so they travel as an OTHER classification ("NUTS:ES421").
+"""
+
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from portal.opportunities.models import ObjectType, OpportunityStatus
+from scrapers.dates import to_utc
+from scrapers.records import BuyerRecord, ClassificationRecord, OpportunityRecord, ParseContext
+from scrapers.text import clean_text, parse_amount
+
+MADRID = ZoneInfo("Europe/Madrid")
+NAMESPACES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "cbc": "urn:dgpe:names:draft:codice:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:dgpe:names:draft:codice:schema:xsd:CommonAggregateComponents-2",
+    "ext": "urn:dgpe:names:draft:codice-place-ext:schema:xsd:CommonAggregateComponents-2",
+    "extb": "urn:dgpe:names:draft:codice-place-ext:schema:xsd:CommonBasicComponents-2",
+}
+_STATUSES = {
+    "PRE": OpportunityStatus.OPEN,
+    "PUB": OpportunityStatus.OPEN,
+    "EV": OpportunityStatus.CLOSED,
+    "ADJ": OpportunityStatus.AWARDED,
+    "RES": OpportunityStatus.AWARDED,
+    "ANUL": OpportunityStatus.CANCELLED,
+}
+# CODICE ContractCode: 1 supplies, 2 services, 3 works; 21/22 service and 31/32 works concessions.
+_OBJECT_TYPES = {
+    "1": ObjectType.GOODS,
+    "2": ObjectType.SERVICES,
+    "21": ObjectType.SERVICES,
+    "22": ObjectType.SERVICES,
+    "3": ObjectType.WORKS,
+    "31": ObjectType.WORKS,
+    "32": ObjectType.WORKS,
+}
+_PROCEDURES = {"1": "Procedimiento abierto", "2": "Procedimiento restringido"}
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, recover=True, huge_tree=False, load_dtd=False
+)
+
+
+def contract_folders(payload: bytes) -> dict[str, etree._Element]:
+    """Each entry's ContractFolderStatus by the entry's id; empty for feeds without CODICE."""
+    if b"ContractFolderStatus" not in payload:
+        return {}
+    try:
+        root = etree.fromstring(payload, parser=_SAFE_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return {}
+    if root is None:
+        return {}
+    folders = {}
+    for entry in root.iterfind("atom:entry", NAMESPACES):
+        entry_id = clean_text(entry.findtext("atom:id", namespaces=NAMESPACES))
+        folder = entry.find("ext:ContractFolderStatus", NAMESPACES)
+        if entry_id and folder is not None:
+            folders[entry_id] = folder
+    return folders
+
+
+def enrich(record: OpportunityRecord, folder: etree._Element, context: ParseContext):
+    """The entry's record with buyer, budget, CPV, deadline and status from its folder."""
+    amount, currency = _budget(folder)
+    return replace(
+        record,
+        buyer=_buyer(folder) or record.buyer,
+        object_type=_OBJECT_TYPES.get(_text(folder, "cac:ProcurementProject/cbc:TypeCode")),
+        procedure_text=_PROCEDURES.get(_text(folder, "cac:TenderingProcess/cbc:ProcedureCode")),
+        classifications=_classifications(folder),
+        estimated_value=amount,
+        currency=currency or "EUR",
+        deadline_at=_deadline(folder),
+        status=_STATUSES.get(_text(folder, "extb:ContractFolderStatusCode"), record.status),
+    )
+
+
+def _text(element: etree._Element, path: str) -> str | None:
+    return clean_text(element.findtext(path, namespaces=NAMESPACES)) or None
+
+
+def _buyer(folder: etree._Element) -> BuyerRecord | None:
+    party = folder.find("ext:LocatedContractingParty/cac:Party", NAMESPACES)
+    if party is None:
+        return None
+    name = _text(party, "cac:PartyName/cbc:Name")
+    if not name:
+        return None
+    nif = _text(party, "cac:PartyIdentification/cbc:ID[@schemeName='NIF']")
+    return BuyerRecord(
+        name=name,
+        identifier_scheme="ES-NIF" if nif else None,
+        identifier=nif,
+        government_level="foreign",
+        country="ES",
+    )
+
+
+def _budget(folder: etree._Element) -> tuple:
+    for tag in ("cbc:TaxExclusiveAmount", "cbc:EstimatedOverallContractAmount"):
+        node = folder.find(f"cac:ProcurementProject/cac:BudgetAmount/{tag}", NAMESPACES)
+        if node is not None and node.text:
+            amount = parse_amount(node.text)
+            if amount is not None and amount >= 0:
+                return amount, (node.get("currencyID") or "EUR")[:3].upper()
+    return None, None
+
+
+def _classifications(folder: etree._Element) -> tuple[ClassificationRecord, ...]:
+    project = "cac:ProcurementProject/"
+    cpv_codes = folder.iterfind(
+        project + "cac:RequiredCommodityClassification/cbc:ItemClassificationCode", NAMESPACES
+    )
+    found = [ClassificationRecord("CPV", code) for code in _unique_texts(cpv_codes)]
+    for location in folder.iterfind(project + "cac:RealizedLocation", NAMESPACES):
+        nuts = _text(location, "cbc:CountrySubentityCode")
+        if nuts:
+            found.append(
+                ClassificationRecord(
+                    "OTHER", f"NUTS:{nuts}", _text(location, "cbc:CountrySubentity")
+                )
+            )
+    return tuple(dict.fromkeys(found))
+
+
+def _unique_texts(nodes) -> list[str]:
+    return list(dict.fromkeys(clean_text(node.text) for node in nodes if clean_text(node.text)))
+
+
+def _deadline(folder: etree._Element):
+    period = "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/"
+    end_date = _text(folder, period + "cbc:EndDate")
+    if not end_date:
+        return None
+    end_time = _text(folder, period + "cbc:EndTime") or "23:59:59"
+    return to_utc(f"{end_date}T{end_time}", MADRID)

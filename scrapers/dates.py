@@ -1,0 +1,85 @@
+"""Source dates to aware UTC datetimes: the database refuses naive ones, so parsers never emit them.
+
+A date without an offset is read in the source's own zone (Peru's by default), which is how
+SEACE writes "28/01/2026 15:09" and how PLACSP writes its deadlines.
+"""
+
+import re
+import time
+from datetime import UTC, date, datetime, tzinfo
+from email.utils import parsedate_to_datetime
+
+_DAY_FIRST = re.compile(
+    r"^(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})"
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+)
+
+
+def to_utc(value: object, zone: tzinfo) -> datetime | None:
+    """Any date a source gives (ISO 8601, dd/mm/yyyy [HH:MM], RFC 822, struct_time) in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, time.struct_time):
+        return _from_struct_time(value)
+    if isinstance(value, datetime):
+        return _aware(value, zone)
+    if isinstance(value, date):
+        return _aware(datetime(value.year, value.month, value.day), zone)
+    text = str(value).strip()
+    if not text:
+        return None
+    for reader in (_from_day_first, _from_iso, _from_rfc822):
+        parsed = reader(text)
+        if parsed is not None:
+            return _aware(parsed, zone)
+    return None
+
+
+def _aware(moment: datetime, zone: tzinfo) -> datetime | None:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _from_struct_time(value: time.struct_time) -> datetime | None:
+    """feedparser normalises feed dates to UTC struct_time."""
+    try:
+        return datetime(*value[:6], tzinfo=UTC)
+    except (ValueError, TypeError):
+        return None
+
+
+def _from_day_first(text: str) -> datetime | None:
+    match = _DAY_FIRST.match(text)
+    if not match:
+        return None
+    parts = {key: int(number) for key, number in match.groupdict().items() if number is not None}
+    try:
+        return datetime(
+            parts["year"],
+            parts["month"],
+            parts["day"],
+            parts.get("hour", 0),
+            parts.get("minute", 0),
+            parts.get("second", 0),
+        )
+    except ValueError:
+        return None
+
+
+def _from_iso(text: str) -> datetime | None:
+    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        return datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+
+
+def _from_rfc822(text: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None

@@ -1,0 +1,613 @@
+"""Records to rows: opportunities upserted by (source, source_ref) in batches, plans as versions.
+
+A batch is written in one SAVEPOINT with bulk inserts; if the database refuses it, the batch is
+replayed item by item, each in its own SAVEPOINT, so one bad record is skipped with its reason
+and the others are kept. Each batch is committed, which also lets the search index follow.
+"""
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.buyers.models import Buyer, GovernmentLevel
+from portal.buyers.ruc import is_valid_ruc
+from portal.opportunities.models import (
+    ChangeKind,
+    Opportunity,
+    OpportunityChange,
+    OpportunityClassification,
+)
+from portal.plans.models import AnnualPlan, PlanLine
+from portal.reference.models import Department, ProcedureType
+from scrapers import plan_linking
+from scrapers.models import ScrapeItemFailure, Source
+from scrapers.records import (
+    BuyerRecord,
+    ClassificationRecord,
+    ItemError,
+    NextPage,
+    OpportunityRecord,
+    ParsedItem,
+    ParseWarning,
+    PlanLineRecord,
+    PlanRecord,
+)
+
+BATCH_SIZE = 500
+OPPORTUNITIES = Opportunity.__table__
+CLASSIFICATIONS = OpportunityClassification.__table__
+SCHEMES = frozenset({"UNSPSC", "CUBSO", "CPV", "OTHER"})
+DETAIL_FIELDS = (
+    "title",
+    "description",
+    "object_type",
+    "procedure_type_code",
+    "procedure_text",
+    "region_code",
+    "published_at",
+    "url",
+    "ocid",
+    "buyer_id",
+)
+
+
+@dataclass
+class IngestTally:
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageOutcome:
+    """Where a listing goes on, as the parsed page said."""
+
+    next_pages: list[str] = field(default_factory=list)
+
+
+class InvalidRecord(ValueError):
+    """A record the database must not see (naive time, empty reference...)."""
+
+
+def content_hash(record: OpportunityRecord) -> str:
+    """sha256 of the record's fields, normalised so equal content always hashes alike."""
+    payload = json.dumps(_plain(record), separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _plain(value):
+    """JSON-ready form of a record (field order fixed by the dataclass); faster than asdict."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is tuple:
+        return [_plain(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if kind is datetime or kind is Decimal:
+        return _json_value(value)
+    return [_plain(getattr(value, name)) for name in _field_names(kind)]
+
+
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
+@functools.cache
+def _field_names(record_class: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(record_class))
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+@dataclass
+class _Known:
+    """Reference codes and buyers seen in this ingest, so a batch needs no per-row lookups."""
+
+    procedure_codes: frozenset[str]
+    region_codes: frozenset[str]
+    plan_keys: set[tuple[int, int]]
+    buyers: dict[tuple, int] = field(default_factory=dict)
+    buyer_records: dict[BuyerRecord, int] = field(default_factory=dict)
+
+    def forget_buyers_since(self, saved: tuple[dict, dict]) -> None:
+        """Buyers created in a rolled-back SAVEPOINT no longer exist: drop them from the cache."""
+        self.buyers, self.buyer_records = saved
+
+    def buyers_now(self) -> tuple[dict, dict]:
+        return dict(self.buyers), dict(self.buyer_records)
+
+
+class Ingestor:
+    """Buffers records of one run and writes them a batch at a time; `finish()` flushes the rest."""
+
+    def __init__(
+        self, session: Session, source: Source, run_id: int, now: datetime, batch_size=BATCH_SIZE
+    ) -> None:
+        self.session = session
+        self.source_id = source.id
+        self.run_id = run_id
+        self.now = now
+        self.batch_size = batch_size
+        self.tally = IngestTally()
+        self._pending: dict[str, OpportunityRecord] = {}
+        self._known = _Known(
+            procedure_codes=frozenset(session.scalars(select(ProcedureType.code))),
+            region_codes=frozenset(session.scalars(select(Department.code))),
+            plan_keys=set(session.execute(select(AnnualPlan.buyer_id, AnnualPlan.fiscal_year))),
+        )
+
+    def consume(self, items: Iterable[ParsedItem]) -> PageOutcome:
+        """Feed a parser's output in; if the parser breaks, the unflushed batch is dropped."""
+        outcome = PageOutcome()
+        try:
+            for item in items:
+                if isinstance(item, ParseWarning):
+                    self.tally.warnings.append(item.message)
+                elif isinstance(item, NextPage):
+                    outcome.next_pages.append(item.url)
+                elif isinstance(item, ItemError):
+                    self.tally.fetched += 1
+                    self.fail(item.item_ref, item.reason)
+                else:
+                    self.tally.fetched += 1
+                    self.add(item)
+        except BaseException:
+            self._pending.clear()
+            self.session.rollback()
+            raise
+        return outcome
+
+    def add(self, record: OpportunityRecord | PlanRecord) -> None:
+        if isinstance(record, PlanRecord):
+            self._flush_batch()
+            self._ingest_plan(record)
+            return
+        if record.source_ref in self._pending:  # a feed repeating an entry: keep the order
+            self._flush_batch()
+        self._pending[record.source_ref] = record
+        if len(self._pending) >= self.batch_size:
+            self._flush_batch()
+
+    def fail(self, item_ref: str | None, reason: str) -> None:
+        self.tally.failed += 1
+        self.session.add(
+            ScrapeItemFailure(run_id=self.run_id, item_ref=_cut(item_ref, 300), reason=reason)
+        )
+
+    def finish(self) -> IngestTally:
+        self._flush_batch()
+        self.session.commit()
+        return self.tally
+
+    def _flush_batch(self) -> None:
+        records = list(self._pending.values())
+        self._pending.clear()
+        if not records:
+            return
+        buyers_before = self._known.buyers_now()
+        try:
+            with self.session.begin_nested():
+                counts = self._store(records)
+        except (DBAPIError, InvalidRecord, ValueError):
+            self._known.forget_buyers_since(buyers_before)
+            counts = self._store_one_by_one(records)
+        self.tally.new += counts.new
+        self.tally.updated += counts.updated
+        self.tally.unchanged += counts.unchanged
+        self.session.commit()
+
+    def _store_one_by_one(self, records: list[OpportunityRecord]) -> IngestTally:
+        counts = IngestTally()
+        for record in records:
+            buyers_before = self._known.buyers_now()
+            try:
+                with self.session.begin_nested():
+                    _add_counts(counts, self._store([record]))
+            except IntegrityError as error:
+                self._known.forget_buyers_since(buyers_before)
+                self._retry_as_update(record, error, counts)
+            except (DBAPIError, InvalidRecord, ValueError) as error:
+                self._known.forget_buyers_since(buyers_before)
+                self.fail(record.source_ref, _reason(error))
+        return counts
+
+    def _retry_as_update(
+        self, record: OpportunityRecord, error: IntegrityError, counts: IngestTally
+    ) -> None:
+        """Another writer inserted the same notice meanwhile: what we hold is an update."""
+        if not self._existing([record.source_ref]):
+            self.fail(record.source_ref, _reason(error))
+            return
+        try:
+            with self.session.begin_nested():
+                _add_counts(counts, self._store([record]))
+        except (DBAPIError, InvalidRecord, ValueError) as retry_error:
+            self.fail(record.source_ref, _reason(retry_error))
+
+    def _existing(self, refs: list[str]) -> dict[str, tuple[int, str]]:
+        rows = self.session.execute(
+            select(Opportunity.source_ref, Opportunity.id, Opportunity.content_hash).where(
+                Opportunity.source_id == self.source_id, Opportunity.source_ref.in_(refs)
+            )
+        )
+        return {ref: (row_id, digest) for ref, row_id, digest in rows}
+
+    def _store(self, records: list[OpportunityRecord]) -> IngestTally:
+        counts = IngestTally()
+        existing = self._existing([r.source_ref for r in records])
+        fresh, changed = [], []
+        for record in records:
+            digest = content_hash(record)
+            if record.source_ref not in existing:
+                fresh.append((record, digest))
+            elif existing[record.source_ref][1] != digest:
+                changed.append((existing[record.source_ref][0], record, digest))
+            else:
+                counts.unchanged += 1
+        self._insert(fresh)
+        for opportunity_id, record, digest in changed:
+            self._update(opportunity_id, record, digest)
+        counts.new, counts.updated = len(fresh), len(changed)
+        return counts
+
+    def _insert(self, fresh: list[tuple[OpportunityRecord, str]]) -> None:
+        if not fresh:
+            return
+        rows = [self._row(record, digest) for record, digest in fresh]
+        for row in rows:
+            row.update(source_id=self.source_id, first_seen_at=self.now, updated_at=self.now)
+            row["needs_matching"] = True
+        ids = (
+            self.session.connection()
+            .execute(
+                OPPORTUNITIES.insert().returning(OPPORTUNITIES.c.id, sort_by_parameter_order=True),
+                rows,
+            )
+            .scalars()
+            .all()
+        )
+        classifications = [
+            {"opportunity_id": opportunity_id, **values}
+            for opportunity_id, (record, _) in zip(ids, fresh, strict=True)
+            for values in _classification_rows(record.classifications)
+        ]
+        _insert_classifications(self.session, classifications)
+        to_link = [
+            opportunity_id
+            for opportunity_id, row in zip(ids, rows, strict=True)
+            if self._may_have_plan(row)
+        ]
+        plan_linking.link_opportunity_ids(self.session, to_link)
+
+    def _may_have_plan(self, row: dict) -> bool:
+        published = row["published_at"]
+        if row["buyer_id"] is None or published is None:
+            return False
+        year = published.astimezone(plan_linking.PLAN_TIMEZONE).year
+        return (row["buyer_id"], year) in self._known.plan_keys
+
+    def _update(self, opportunity_id: int, record: OpportunityRecord, digest: str) -> None:
+        opportunity = self.session.get(Opportunity, opportunity_id)
+        row = self._row(record, digest)
+        changes = list(_changes(opportunity, row))
+        new_classifications = _classification_rows(record.classifications)
+        if _classification_keys(opportunity) != {
+            (c["scheme"], c["code"], c["description"]) for c in new_classifications
+        }:
+            changes.append((ChangeKind.DETAILS_CHANGED, "classifications", None, None))
+            self._replace_classifications(opportunity, new_classifications)
+        for name, value in row.items():
+            setattr(opportunity, name, value)
+        opportunity.needs_matching = True
+        opportunity.updated_at = self.now
+        for kind, field_name, old, new in changes:
+            self.session.add(
+                OpportunityChange(
+                    opportunity_id=opportunity_id,
+                    changed_at=self.now,
+                    kind=kind,
+                    field=field_name,
+                    old_value=old,
+                    new_value=new,
+                    scrape_run_id=self.run_id,
+                )
+            )
+        self.session.flush()
+
+    def _replace_classifications(self, opportunity: Opportunity, rows: list[dict]) -> None:
+        """Delete, then insert, in SQL: the ORM would insert first and hit the unique key."""
+        self.session.execute(
+            delete(OpportunityClassification).where(
+                OpportunityClassification.opportunity_id == opportunity.id
+            )
+        )
+        _insert_classifications(
+            self.session, [{"opportunity_id": opportunity.id, **row} for row in rows]
+        )
+        self.session.expire(opportunity, ["classifications"])
+
+    def _row(self, record: OpportunityRecord, digest: str) -> dict:
+        if not record.source_ref.strip():
+            raise InvalidRecord("registro sin identificador en la fuente")
+        for name in ("published_at", "deadline_at"):
+            value = getattr(record, name)
+            if value is not None and value.tzinfo is None:
+                raise InvalidRecord(f"{name} sin zona horaria: {value.isoformat()}")
+        procedure_code = record.procedure_type_code
+        procedure_text = record.procedure_text
+        if procedure_code is not None and procedure_code not in self._known.procedure_codes:
+            procedure_text = procedure_text or procedure_code
+            procedure_code = None
+        return {
+            "source_ref": record.source_ref,
+            "ocid": record.ocid,
+            "buyer_id": self._buyer_id(record.buyer),
+            "title": _cut(record.title, 1000) or record.source_ref,
+            "description": record.description or "",
+            "object_type": record.object_type,
+            "procedure_type_code": procedure_code,
+            "procedure_text": _cut(procedure_text, 300),
+            "region_code": self._region(record.region_code),
+            "estimated_value": record.estimated_value,
+            "currency": record.currency,
+            "published_at": record.published_at,
+            "deadline_at": record.deadline_at,
+            "status": record.status,
+            "url": record.url,
+            "content_hash": digest,
+        }
+
+    def _region(self, code: str | None) -> str | None:
+        return code if code in self._known.region_codes else None
+
+    def _buyer_id(self, record: BuyerRecord | None) -> int | None:
+        if record is None or not record.name.strip():
+            return None
+        if record in self._known.buyer_records:
+            return self._known.buyer_records[record]
+        ruc = record.ruc if record.ruc and is_valid_ruc(record.ruc) else None
+        keys = _buyer_keys(record, ruc)
+        for key in keys:
+            if key in self._known.buyers:
+                self._known.buyer_records[record] = self._known.buyers[key]
+                return self._known.buyers[key]
+        buyer = _find_buyer(self.session, record, ruc)
+        if buyer is None:
+            buyer = Buyer(
+                ruc=ruc,
+                identifier_scheme=record.identifier_scheme if record.identifier else None,
+                identifier=record.identifier if record.identifier_scheme else None,
+                name=_cut(record.name, 300),
+                government_level=_government_level(record.government_level),
+                region_code=self._region(record.region_code),
+                country=record.country,
+                created_at=self.now,
+            )
+            self.session.add(buyer)
+            self.session.flush()
+        for key in keys:
+            self._known.buyers[key] = buyer.id
+        self._known.buyer_records[record] = buyer.id
+        return buyer.id
+
+    def _ingest_plan(self, record: PlanRecord) -> None:
+        """A new plan version only when its lines differ from the newest stored version."""
+        buyers_before = self._known.buyers_now()
+        try:
+            with self.session.begin_nested():
+                stored = self._store_plan(record)
+        except (DBAPIError, InvalidRecord, ValueError) as error:
+            self._known.forget_buyers_since(buyers_before)
+            self.fail(record.source_ref or f"PAC {record.fiscal_year}", _reason(error))
+        else:
+            if stored:
+                self.tally.new += 1
+            else:
+                self.tally.unchanged += 1
+        self.session.commit()
+
+    def _store_plan(self, record: PlanRecord) -> bool:
+        buyer_id = self._buyer_id(record.buyer)
+        if buyer_id is None:
+            raise InvalidRecord("plan sin entidad compradora")
+        latest = self.session.scalar(
+            select(AnnualPlan)
+            .where(AnnualPlan.buyer_id == buyer_id, AnnualPlan.fiscal_year == record.fiscal_year)
+            .order_by(AnnualPlan.version.desc())
+            .limit(1)
+        )
+        lines = [self._plan_line(line) for line in record.lines]
+        if latest is not None and _line_signature(latest.lines) == _line_signature(lines):
+            return False
+        plan = AnnualPlan(
+            buyer_id=buyer_id,
+            fiscal_year=record.fiscal_year,
+            version=(latest.version + 1) if latest else 1,
+            approving_instrument=record.approving_instrument,
+            source_id=self.source_id,
+            source_ref=_cut(record.source_ref, 300),
+            published_at=self.now,
+            lines=lines,
+        )
+        self.session.add(plan)
+        self.session.flush()
+        self._known.plan_keys.add((buyer_id, record.fiscal_year))
+        plan_linking.link_plan(self.session, plan)
+        return True
+
+    def _plan_line(self, line: PlanLineRecord) -> PlanLine:
+        procedure_code = line.procedure_type_code
+        if procedure_code is not None and procedure_code not in self._known.procedure_codes:
+            procedure_code = None
+        return PlanLine(
+            reference_number=line.reference_number,
+            description=line.description,
+            object_type=line.object_type,
+            procedure_type_code=procedure_code,
+            classification_code=line.classification_code,
+            estimated_value=line.estimated_value,
+            currency=line.currency,
+            planned_month=line.planned_month,
+            region_code=self._region(line.region_code),
+            quantity=line.quantity,
+            unit_of_measure=line.unit_of_measure,
+            funding_source=line.funding_source,
+            notes=line.notes,
+        )
+
+
+def _insert_classifications(session: Session, rows: list[dict]) -> None:
+    """Core insert with RETURNING, so both drivers batch rows into few cached statements
+    (psycopg's plain executemany sends them one at a time)."""
+    if rows:
+        session.connection().execute(CLASSIFICATIONS.insert().returning(CLASSIFICATIONS.c.id), rows)
+
+
+def _line_signature(lines) -> list[tuple]:
+    columns = (
+        "reference_number",
+        "description",
+        "object_type",
+        "procedure_type_code",
+        "classification_code",
+        "currency",
+        "planned_month",
+        "region_code",
+        "unit_of_measure",
+        "funding_source",
+        "notes",
+    )
+    amounts = ("estimated_value", "quantity")
+    return sorted(
+        tuple(getattr(line, name) for name in columns)
+        + tuple(
+            _json_value(getattr(line, n)) if getattr(line, n) is not None else None for n in amounts
+        )
+        for line in lines
+    )
+
+
+def _changes(opportunity: Opportunity, row: dict):
+    """(kind, field, old, new) for every field the new sighting changes."""
+    old_deadline, new_deadline = opportunity.deadline_at, row["deadline_at"]
+    if old_deadline != new_deadline:
+        if old_deadline is not None and new_deadline is not None:
+            kind = (
+                ChangeKind.DEADLINE_EXTENDED
+                if new_deadline > old_deadline
+                else ChangeKind.DEADLINE_SHORTENED
+            )
+        else:
+            kind = ChangeKind.DETAILS_CHANGED
+        yield kind, "deadline_at", _text(old_deadline), _text(new_deadline)
+    if opportunity.status != row["status"]:
+        yield ChangeKind.STATUS_CHANGED, "status", _text(opportunity.status), _text(row["status"])
+    for name in ("estimated_value", "currency"):
+        old, new = getattr(opportunity, name), row[name]
+        if _text(old) != _text(new):
+            yield ChangeKind.VALUE_CHANGED, name, _text(old), _text(new)
+    for name in DETAIL_FIELDS:
+        old, new = getattr(opportunity, name), row[name]
+        if _text(old) != _text(new):
+            yield ChangeKind.DETAILS_CHANGED, name, _text(old), _text(new)
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | Decimal):
+        return _json_value(value)
+    return str(value)
+
+
+def _classification_rows(records: tuple[ClassificationRecord, ...]) -> list[dict]:
+    """One row per (scheme, code): sources sometimes list the same code on several items."""
+    rows: dict[tuple[str, str], dict] = {}
+    for record in records:
+        scheme = record.scheme if record.scheme in SCHEMES else "OTHER"
+        code = record.code.strip()[:40]
+        if code and (scheme, code) not in rows:
+            rows[(scheme, code)] = {
+                "scheme": scheme,
+                "code": code,
+                "description": _cut(record.description, 500),
+            }
+    return list(rows.values())
+
+
+def _classification_keys(opportunity: Opportunity) -> set[tuple]:
+    return {(c.scheme, c.code, c.description) for c in opportunity.classifications}
+
+
+def _buyer_keys(record: BuyerRecord, ruc: str | None) -> list[tuple]:
+    keys: list[tuple] = []
+    if ruc:
+        keys.append(("ruc", ruc))
+    if record.identifier_scheme and record.identifier:
+        keys.append(("id", record.identifier_scheme, record.identifier))
+    keys.append(("name", _cut(record.name, 300), record.country))
+    return keys
+
+
+def _find_buyer(session: Session, record: BuyerRecord, ruc: str | None) -> Buyer | None:
+    """By RUC, else by scheme and identifier, else by exact name and country."""
+    if ruc:
+        found = session.scalar(select(Buyer).where(Buyer.ruc == ruc))
+        if found:
+            return found
+    if record.identifier_scheme and record.identifier:
+        found = session.scalar(
+            select(Buyer).where(
+                Buyer.identifier_scheme == record.identifier_scheme,
+                Buyer.identifier == record.identifier,
+            )
+        )
+        if found:
+            return found
+    return session.scalar(
+        select(Buyer)
+        .where(Buyer.name == _cut(record.name, 300), Buyer.country == record.country)
+        .limit(1)
+    )
+
+
+def _government_level(value: str | None) -> GovernmentLevel:
+    try:
+        return GovernmentLevel(value) if value else GovernmentLevel.UNKNOWN
+    except ValueError:
+        return GovernmentLevel.UNKNOWN
+
+
+def _add_counts(total: IngestTally, part: IngestTally) -> None:
+    total.new += part.new
+    total.updated += part.updated
+    total.unchanged += part.unchanged
+
+
+def _reason(error: Exception) -> str:
+    """The first line of a database error is the useful part; the SQL that follows is noise."""
+    original = getattr(error, "orig", None) or error
+    return (str(original).strip().splitlines() or [type(error).__name__])[0][:1000]
+
+
+def _cut(text: str | None, length: int) -> str | None:
+    return text[:length] if text else text

@@ -1,0 +1,122 @@
+"""What parsers hand to ingest: plain frozen records, free of database and HTTP concerns.
+
+A parser is `parse(stream, context) -> Iterator[ParsedItem]`: it yields records for good items,
+`ItemError` for a malformed item (skipped with its reason, the batch goes on), `ParseWarning`
+for things an operator should see on the run, and `NextPage` where a listing continues. It
+raises `ParseError` only when the payload as a whole is unusable.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import BinaryIO, Protocol
+from zoneinfo import ZoneInfo
+
+from portal.opportunities.models import ObjectType, OpportunityStatus
+
+
+class ParseError(Exception):
+    """The pipeline's own error: the payload cannot be read at all (nothing is stored)."""
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser may know about its source: zone for naive dates, currency, selectors."""
+
+    source_key: str
+    timezone: ZoneInfo = ZoneInfo("America/Lima")
+    default_currency: str = "PEN"
+    base_url: str | None = None
+    config: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuyerRecord:
+    name: str
+    ruc: str | None = None
+    identifier_scheme: str | None = None
+    identifier: str | None = None
+    government_level: str | None = None
+    region_code: str | None = None
+    country: str = "PE"
+
+
+@dataclass(frozen=True)
+class ClassificationRecord:
+    scheme: str  # UNSPSC, CUBSO, CPV or OTHER
+    code: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class OpportunityRecord:
+    """One notice as the source states it; times aware (UTC or with zone), text normalised."""
+
+    source_ref: str
+    title: str
+    description: str = ""
+    buyer: BuyerRecord | None = None
+    object_type: ObjectType | None = None
+    procedure_type_code: str | None = None
+    procedure_text: str | None = None
+    classifications: tuple[ClassificationRecord, ...] = ()
+    region_code: str | None = None
+    estimated_value: Decimal | None = None
+    currency: str = "PEN"
+    published_at: datetime | None = None
+    deadline_at: datetime | None = None
+    status: OpportunityStatus = OpportunityStatus.OPEN
+    url: str | None = None
+    ocid: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanLineRecord:
+    reference_number: str
+    description: str
+    object_type: ObjectType
+    planned_month: int
+    procedure_type_code: str | None = None
+    classification_code: str | None = None
+    estimated_value: Decimal | None = None
+    currency: str = "PEN"
+    region_code: str | None = None
+    quantity: Decimal | None = None
+    unit_of_measure: str | None = None
+    funding_source: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A whole annual plan (PAC) as published: stored as one new version, all or nothing."""
+
+    buyer: BuyerRecord
+    fiscal_year: int
+    lines: tuple[PlanLineRecord, ...]
+    source_ref: str | None = None
+    approving_instrument: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemError:
+    item_ref: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    message: str
+
+
+@dataclass(frozen=True)
+class NextPage:
+    url: str
+
+
+ParsedItem = OpportunityRecord | PlanRecord | ItemError | ParseWarning | NextPage
+
+
+class Parser(Protocol):
+    def __call__(self, stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]: ...

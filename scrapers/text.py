@@ -1,0 +1,81 @@
+"""Text as sources write it, made plain: no markup, no control characters, folded whitespace.
+
+Sources mix HTML fragments, entities and broken encodings (Colombia's "ALCALD\ufffdA"); every
+parser passes titles and descriptions through `clean_text` so stored text compares and indexes.
+"""
+
+import html
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import nh3
+
+_WHITESPACE = re.compile(r"\s+")
+_AMOUNT_NOISE = re.compile(r"[^\d.,\-]", re.ASCII)
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
+
+
+def clean_text(value: str | None) -> str:
+    """Plain text from a source's string: markup removed by a sanitiser, entities decoded."""
+    if not value:
+        return ""
+    text = str(value)
+    if "<" in text:
+        text = nh3.clean(_BLOCK_TAGS.sub(" ", text), tags=set(), strip_comments=True)
+    text = html.unescape(html.unescape(text)) if "&" in text else text
+    text = _WHITESPACE.sub(" ", text).strip()
+    if text.isprintable():
+        return text
+    printable = "".join(char for char in text if _is_printable(char))
+    return _WHITESPACE.sub(" ", printable).strip()
+
+
+def _is_printable(char: str) -> bool:
+    """Control, format and surrogate characters go; U+FFFD stays as the source's own mark."""
+    return unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def fold(value: str | None) -> str:
+    """Lower case without accents or extra spaces: for matching names such as departments."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(value))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.casefold()
+
+
+def is_digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
+def parse_amount(value: str | None) -> Decimal | None:
+    """A money amount in either convention ("34,100,000.00", "34.100.000,00", "1 234,5")."""
+    if value is None:
+        return None
+    text = _AMOUNT_NOISE.sub("", str(value)).strip(".,")
+    if not any(char.isdigit() for char in text):
+        return None
+    text = _normalise_separators(text)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _normalise_separators(text: str) -> str:
+    """Decide which of '.' and ',' is the decimal mark: the last one, unless it groups thousands."""
+    last_dot, last_comma = text.rfind("."), text.rfind(",")
+    if last_dot >= 0 and last_comma >= 0:
+        decimal_mark = "." if last_dot > last_comma else ","
+    elif last_dot >= 0 or last_comma >= 0:
+        mark = "." if last_dot >= 0 else ","
+        parts = text.split(mark)
+        groups_thousands = len(parts) > 2 or (len(parts[-1]) == 3 and parts[0].lstrip("-") != "0")
+        decimal_mark = None if groups_thousands else mark
+    else:
+        decimal_mark = None
+    grouping = {".", ","} - {decimal_mark}
+    for mark in grouping:
+        text = text.replace(mark, "")
+    return text.replace(",", ".") if decimal_mark == "," else text

@@ -1,0 +1,115 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The schema is built once per backend by the migrations; each test then starts from empty
+tables (reference data reloaded), so tests may commit as the real code does.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from portal import create_app
+from portal.db import db
+from portal.migrate import upgrade_database
+from portal.reference.loader import load_reference
+
+SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REFERENCE_TABLES = {"departments", "sectors", "procedure_types", "size_classes", "uit_values"}
+
+
+@pytest.fixture(scope="session")
+def shared_fixtures() -> Path:
+    """The one path to ../shared/fixtures: real public data, never copied into the repo."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.fail(f"shared fixtures missing at {SHARED_FIXTURES}")
+    return SHARED_FIXTURES
+
+
+def _postgres_database_url(request) -> str:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        if os.environ.get("CI") or os.environ.get("PORTAL_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required but unreachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """A migrated database per backend, shared by the session's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.sqlite3'}"
+    else:
+        url = _postgres_database_url(request)
+    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    upgrade_database(app)
+    with app.app_context():
+        db.engine.dispose()
+    return url
+
+
+def _test_config(url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PORTAL_INDEX_DIR": str(instance / "index"),
+        "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(_test_config(database_url, tmp_path))
+    with app.app_context():
+        _empty_tables()
+        load_reference(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,78 @@
+"""`portal demo` builds a working site: real notices through the real pipeline, and users."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, User
+from portal.buyers.models import Buyer
+from portal.demo.operations import ADMIN_EMAIL, SME_EMAIL, SME_PASSWORD, build_demo
+from portal.opportunities.models import Opportunity, OpportunityStatus
+from portal.plans.models import AnnualPlan, PlanLine
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(app, session):
+    return build_demo(app, opportunity_count=300, now=NOW)
+
+
+def test_demo_stores_hundreds_of_opportunities_from_several_buyers_and_regions(demo, session):
+    assert session.scalar(select(func.count(Opportunity.id))) >= 300
+    assert session.scalar(select(func.count(func.distinct(Opportunity.buyer_id)))) >= 10
+    assert session.scalar(select(func.count(func.distinct(Opportunity.region_code)))) >= 8
+    assert (
+        session.scalar(
+            select(func.count(Opportunity.id)).where(Opportunity.status == OpportunityStatus.OPEN)
+        )
+        > 50
+    )
+    assert session.scalar(select(func.count(AnnualPlan.id))) >= 4
+    assert session.scalar(select(func.count(PlanLine.id))) >= 32
+    assert demo.opportunities == session.scalar(select(func.count(Opportunity.id)))
+
+
+def test_demo_creates_the_users_the_readme_states(demo, session):
+    admin = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    sme = session.scalar(select(User).where(User.email == SME_EMAIL))
+    assert admin.role == Role.ADMIN
+    assert sme.check_password(SME_PASSWORD)
+    assert sme.company.size_class_code == "micro"
+
+
+def test_running_the_demo_twice_adds_nothing(app, demo, session):
+    before = session.scalar(select(func.count(Opportunity.id)))
+    again = build_demo(app, opportunity_count=300, now=NOW)
+    assert again.opportunities == before
+    assert session.scalar(select(func.count(Buyer.id))) == demo.buyers
+
+
+def test_demo_site_pages_answer_with_real_content(demo, client, session):
+    home = client.get("/")
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    assert "Últimas convocatorias abiertas" in page
+    opportunity = session.scalar(
+        select(Opportunity).where(Opportunity.status == OpportunityStatus.OPEN).limit(1)
+    )
+    assert opportunity.title in page or "Cierran pronto" in page
+    detail = client.get(f"/oportunidades/{opportunity.id}")
+    assert detail.status_code == 200
+    assert opportunity.title in detail.get_data(as_text=True)
+    assert client.get("/oportunidades/999999").status_code == 404
+
+
+def test_english_switch_keeps_the_page(demo, client):
+    english = client.get("/?lang=en")
+    assert english.status_code == 200
+    assert "Latest open calls" in english.get_data(as_text=True)
+
+
+def test_demo_writes_the_welcome_mail_to_the_outbox(app, demo):
+    from pathlib import Path
+
+    written = list(Path(app.config["PORTAL_OUTBOX_DIR"]).glob("*.eml"))
+    assert len(written) == 1
+    assert SME_EMAIL in written[0].read_text()

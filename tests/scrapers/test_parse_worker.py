@@ -1,0 +1,39 @@
+"""Parsing in a child process gives exactly what parsing in-process gives, errors included."""
+
+import pytest
+
+from scrapers.models import SourceKind
+from scrapers.parse_worker import parsed_items
+from scrapers.records import OpportunityRecord, ParseContext, ParseError
+from scrapers.registry import parser_for
+
+CONTEXT = ParseContext("cdmx")
+
+
+def test_child_process_yields_the_same_items_as_the_parser(shared_fixtures):
+    path = shared_fixtures / "ocds-cdmx-paraguay/release-package_encoding-utf-8.json"
+    with open(path, "rb") as stream:
+        expected = list(parser_for(SourceKind.OCDS)(stream, CONTEXT))
+
+    with open(path, "rb") as body:
+        items = list(parsed_items(SourceKind.OCDS, body, CONTEXT, parallel_from_bytes=0))
+
+    assert items == expected
+    assert any(isinstance(item, OpportunityRecord) for item in items)
+
+
+def test_parse_error_in_the_child_is_raised_as_parse_error(tmp_path):
+    truncated = tmp_path / "truncated.json"
+    truncated.write_bytes(b'{"releases": [{"ocid": "ocds-1", "tender": {"title": "Cem')
+
+    with open(truncated, "rb") as body, pytest.raises(ParseError, match="JSON"):
+        list(parsed_items(SourceKind.OCDS, body, CONTEXT, parallel_from_bytes=0))
+
+
+def test_small_files_are_parsed_in_process(shared_fixtures):
+    path = shared_fixtures / "ocds-cdmx-paraguay/release-package-1.json"
+
+    with open(path, "rb") as body:
+        items = parsed_items(SourceKind.OCDS, body, CONTEXT)
+        assert type(items).__name__ == "generator"
+        assert any(getattr(item, "source_ref", None) for item in items)

@@ -1,0 +1,102 @@
+"""Drift between database and index is detected and repaired, even after a crashed writer."""
+
+import os
+
+from sqlalchemy import update
+
+from portal.opportunities.models import Opportunity
+from portal.search.params import SearchParams
+from portal.search.query import search
+from portal.search.store import OPEN, part_dir
+from portal.search.sync import RepairReport, index_status, rebuild, repair
+
+
+def _index_dir(app) -> str:
+    return app.config["PORTAL_INDEX_DIR"]
+
+
+def test_rows_committed_by_a_crashed_writer_are_restored(app, make_opportunity, session, now):
+    kept = make_opportunity("Adquisición de bombas de agua")
+    app.config["PORTAL_INDEX_WRITER"] = False  # the writer died before indexing this batch
+    lost = make_opportunity("Adquisición de bombas sumergibles")
+    app.config["PORTAL_INDEX_WRITER"] = True
+    assert [hit.id for hit in search(SearchParams(q="bombas"), now).hits] == [kept.id]
+
+    report = repair(session, _index_dir(app))
+
+    assert (report.missing, report.stale, report.orphans) == (1, 0, 0)
+    found = {hit.id for hit in search(SearchParams(q="bombas"), now).hits}
+    assert found == {kept.id, lost.id}
+    assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
+
+
+def test_stale_and_orphan_documents_are_repaired(app, make_opportunity, session, now):
+    changed = make_opportunity("Adquisición de bombas de agua")
+    gone = make_opportunity("Adquisición de válvulas")
+    app.config["PORTAL_INDEX_WRITER"] = False
+    session.execute(
+        update(Opportunity).where(Opportunity.id == changed.id).values(title="Compra de tuberías")
+    )
+    session.delete(gone)
+    session.commit()
+    app.config["PORTAL_INDEX_WRITER"] = True
+
+    report = repair(session, _index_dir(app))
+
+    assert (report.missing, report.stale, report.orphans) == (0, 1, 1)
+    assert [hit.id for hit in search(SearchParams(q="tuberías"), now).hits] == [changed.id]
+    assert search(SearchParams(q="válvulas"), now).total == 0
+
+
+def test_a_stale_lock_and_a_half_written_segment_do_not_block_writing(app, make_opportunity, now):
+    make_opportunity("Adquisición de bombas de agua")
+    open_dir = part_dir(_index_dir(app), OPEN)
+    (open_dir / "MAIN_WRITELOCK").write_text("")  # left by a killed process
+    (open_dir / "MAIN_deadbeefdeadbeef.seg").write_bytes(os.urandom(64))  # never committed
+    later = make_opportunity("Adquisición de bombas sumergibles")
+    assert later.id in {hit.id for hit in search(SearchParams(q="bombas"), now).hits}
+
+
+def test_rebuild_and_status_agree_with_the_database(
+    app, make_opportunity, make_plan_line, session, now
+):
+    make_opportunity("Adquisición de bombas de agua")
+    make_opportunity("Servicio de limpieza", status="closed")
+    make_plan_line("Adquisición de bombas de riego")
+
+    assert rebuild(session, _index_dir(app)) == 3
+
+    status = index_status(session, _index_dir(app))
+    assert status.database == status.indexed == {"opportunity": 2, "plan_line": 1}
+    assert status.per_part == {"open": 2, "archive": 1}
+    assert search(SearchParams(q="bombas"), now).total == 2
+
+
+KILLED_WRITER = """
+import os, sys
+from portal.search.documents import make_document
+from portal.search.store import open_part
+writer = open_part(sys.argv[1], "open").writer()
+for number in range(500):
+    writer.add_document(**make_document(
+        kind="opportunity", db_id=10_000 + number, title="Documento a medio escribir",
+        description="", status="open", region=None, object_type=None, procedure_type=None,
+        buyer_id=None, sectors=(), value=None, published=None, deadline=None, stamp=0.0))
+os._exit(9)  # killed mid-batch: no commit, lock file and segment files left behind
+"""
+
+
+def test_a_writer_killed_mid_batch_leaves_a_usable_index(app, make_opportunity, session, now):
+    import subprocess
+    import sys
+
+    before = make_opportunity("Adquisición de bombas de agua")
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, _index_dir(app)], capture_output=True, text=True
+    )
+    assert killed.returncode == 9, killed.stderr
+    after = make_opportunity("Adquisición de bombas sumergibles")
+
+    assert {hit.id for hit in search(SearchParams(q="bombas"), now).hits} == {before.id, after.id}
+    assert search(SearchParams(q="medio escribir"), now).total == 0
+    assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
