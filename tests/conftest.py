@@ -113,3 +113,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under CI a run without PostgreSQL tests is a failure, not a quieter green."""
+    required = os.environ.get("CI") or os.environ.get("PORTAL_REQUIRE_POSTGRES")
+    whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    unfiltered = not config.getoption("keyword") and not config.getoption("markexpr")
+    if required and whole_suite and unfiltered:
+        if not any("[postgresql" in item.nodeid for item in items):
+            raise pytest.UsageError("PostgreSQL tests were required but none was collected")
