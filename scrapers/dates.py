@@ -13,6 +13,8 @@ _DAY_FIRST = re.compile(
     r"^(?P<day>\d{1,2})[/-](?P<month>\d{1,2})[/-](?P<year>\d{4})"
     r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
 )
+# "+01:00" at the end of an RFC 822 date: feeds write it, the email parser takes only "+0100".
+_COLON_OFFSET = re.compile(r"([+-]\d{2}):(\d{2})$")
 
 
 def to_utc(value: object, zone: tzinfo) -> datetime | None:
@@ -79,7 +81,11 @@ def _from_iso(text: str) -> datetime | None:
 
 
 def _from_rfc822(text: str) -> datetime | None:
+    text = _COLON_OFFSET.sub(r"\1\2", text)
     try:
-        return parsedate_to_datetime(text)
+        moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if moment.tzinfo is None and text.endswith("-0000"):
+        return moment.replace(tzinfo=UTC)  # RFC 5322: UTC, only the writer's own zone unknown
+    return moment

@@ -6,7 +6,7 @@ deadline and status from it. Entries sharing an id keep the last updated.
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import BinaryIO
 
 import feedparser
@@ -27,21 +27,28 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
-    """Yield one record per distinct entry id; a broken feed with entries is only a warning."""
+    """Yield one record per distinct entry id; a broken feed is only a warning if it has records."""
     payload = stream.read()
     try:
         parsed = feedparser.parse(payload, sanitize_html=False, resolve_relative_uris=False)
     except Exception as error:  # noqa: BLE001 - feedparser raises arbitrary errors on bad bytes
         raise ParseError(f"not a readable feed: {error!r}") from error
     entries = parsed.get("entries", [])
+    items = list(_entry_items(entries, codice.contract_folders(payload), context))
     if parsed.get("bozo"):
         reason = str(parsed.get("bozo_exception", "unknown problem"))
-        if not entries:
-            raise ParseError(f"not a readable feed: {reason}")
+        if not any(isinstance(item, OpportunityRecord) for item in items):
+            raise ParseError(f"not a readable feed: not well-formed ({reason}), no usable entry")
         yield ParseWarning(f"feed is not well-formed ({reason}); read {len(entries)} entries")
-    if not entries and not parsed.get("version"):
+    elif not entries and not parsed.get("version"):
         raise ParseError("not a feed: neither RSS nor Atom, and no entries")
-    folders = codice.contract_folders(payload)
+    yield from items
+
+
+def _entry_items(
+    entries: list, folders: dict, context: ParseContext
+) -> Iterator[OpportunityRecord | ItemError]:
+    """Errors as they come, then the last updated record of each id (CODICE facts added)."""
     latest: dict[str, tuple[datetime, OpportunityRecord]] = {}
     for entry in entries:
         item = _record(entry, context)
@@ -51,8 +58,7 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
         folder = folders.get(item.source_ref)
         if folder is not None:
             item = codice.enrich(item, folder, context)
-        updated = to_utc(_raw(entry, "updated_parsed") or _raw(entry, "published_parsed"), UTC)
-        stamp = updated or _EPOCH
+        stamp = _entry_date(entry, ("updated", "published"), context.timezone) or _EPOCH
         previous = latest.get(item.source_ref)
         if previous is None or stamp >= previous[0]:
             latest[item.source_ref] = (stamp, item)
@@ -66,15 +72,27 @@ def _record(entry: dict, context: ParseContext) -> OpportunityRecord | ItemError
     title = clean_text(entry.get("title"))
     if not source_ref or not title:
         return ItemError(source_ref or None, "entry without id/link or title")
-    published = _raw(entry, "published_parsed") or _raw(entry, "updated_parsed")
     return OpportunityRecord(
         source_ref=source_ref[:200],
         title=title,
         description=_description(entry),
         currency=context.default_currency,
-        published_at=to_utc(published, context.timezone),
+        published_at=_entry_date(entry, ("published", "updated"), context.timezone),
         url=link or None,
     )
+
+
+def _entry_date(entry: dict, keys: tuple[str, ...], zone: tzinfo) -> datetime | None:
+    """The first date the entry states, a naive one in the source's zone.
+
+    feedparser's `*_parsed` tuples read naive dates as UTC, so they serve only when our own
+    reading of the raw string fails. Whole seconds, as stored before: no notice rehashes.
+    """
+    for key in keys:
+        moment = to_utc(_raw(entry, key), zone) or to_utc(_raw(entry, f"{key}_parsed"), UTC)
+        if moment is not None:
+            return moment.replace(microsecond=0)
+    return None
 
 
 def _description(entry: dict) -> str:

@@ -14,21 +14,40 @@ import nh3
 _WHITESPACE = re.compile(r"\s+")
 _AMOUNT_NOISE = re.compile(r"[^\d.,\-]", re.ASCII)
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
+# Double-encoded sources ("&amp;lt;b&amp;gt;") need about four rounds; more is pathological.
+_MAX_ROUNDS = 8
 
 
 def clean_text(value: str | None) -> str:
     """Plain text from a source's string: markup removed by a sanitiser, entities decoded."""
     if not value:
         return ""
-    text = str(value)
+    return _WHITESPACE.sub(" ", _without_markup(str(value))).strip()
+
+
+def _without_markup(text: str) -> str:
+    """Decode and strip until nothing changes: decoded entities ("&lt;b&gt;") may spell markup."""
+    for _ in range(_MAX_ROUNDS):
+        stripped = _printable(_decoded_once(text))
+        if stripped == text:
+            return text
+        text = stripped
+    return text.replace("<", "")  # still changing after many rounds: no "<" means no tag
+
+
+def _decoded_once(text: str) -> str:
+    """One level of entities decoded, tags removed; nh3 escapes what it keeps, hence unescape."""
     if "<" in text:
-        text = nh3.clean(_BLOCK_TAGS.sub(" ", text), tags=set(), strip_comments=True)
-    text = html.unescape(html.unescape(text)) if "&" in text else text
-    text = _WHITESPACE.sub(" ", text).strip()
+        sanitised = nh3.clean(_BLOCK_TAGS.sub(" ", text), tags=set(), strip_comments=True)
+        return html.unescape(sanitised)
+    return html.unescape(text) if "&" in text else text
+
+
+def _printable(text: str) -> str:
+    """Dropped before the sanitiser looks again, so "<" + U+200B + "b" cannot become a tag later."""
     if text.isprintable():
         return text
-    printable = "".join(char for char in text if _is_printable(char))
-    return _WHITESPACE.sub(" ", printable).strip()
+    return "".join(char for char in text if char.isspace() or _is_printable(char))
 
 
 def _is_printable(char: str) -> bool:

@@ -48,3 +48,22 @@ def test_result_is_always_aware():
 @pytest.mark.parametrize("value", [None, "", "mañana", "31/02/2026", "99/99/9999 10:00"])
 def test_unreadable_dates_are_none(value):
     assert to_utc(value, LIMA) is None
+
+
+def test_rfc822_without_zone_is_read_in_the_source_zone():
+    assert to_utc("Tue, 03 Feb 2026 10:00:00", LIMA) == datetime(2026, 2, 3, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_hour"),
+    [("Tue, 03 Feb 2026 10:00:00 +01:00", 9), ("Tue, 03 Feb 2026 10:00:00 -05:00", 15)],
+)
+def test_rfc822_offset_written_with_a_colon_is_honoured(text, expected_hour):
+    assert to_utc(text, LIMA) == datetime(2026, 2, 3, expected_hour, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text", ["Tue, 03 Feb 2026 10:00:00 -0000", "Tue, 03 Feb 2026 10:00 -00:00"]
+)
+def test_rfc822_minus_zero_offset_is_utc_not_the_source_zone(text):
+    assert to_utc(text, LIMA) == datetime(2026, 2, 3, 10, tzinfo=UTC)

@@ -1,6 +1,7 @@
 import io
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -89,6 +90,68 @@ def test_feed_that_is_not_well_formed_but_has_entries_warns():
 def test_payload_without_entries_is_a_parse_error(payload):
     with pytest.raises(ParseError):
         parse(payload)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<feed><entry><title>x</ti",
+        b"<rss version='2.0'><channel><item><title>sin enlace</title></item><item><title>x</ti",
+    ],
+)
+def test_feed_that_is_not_well_formed_and_has_no_usable_entry_is_a_parse_error(payload):
+    with pytest.raises(ParseError, match="not well-formed"):
+        parse(payload)
+
+
+def rss_dated(pub_date: str) -> bytes:
+    return (
+        b"<rss version='2.0'><channel><title>t</title><item><guid>a</guid><title>x</title>"
+        b"<pubDate>" + pub_date.encode() + b"</pubDate></item></channel></rss>"
+    )
+
+
+def atom_dated(updated: str) -> bytes:
+    return (
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><entry><id>a</id>"
+        b"<title>x</title><updated>" + updated.encode() + b"</updated></entry></feed>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (rss_dated("Tue, 03 Feb 2026 10:00:00"), datetime(2026, 2, 3, 15, tzinfo=UTC)),
+        (rss_dated("Tue, 03 Feb 2026 10:00:00 GMT"), datetime(2026, 2, 3, 10, tzinfo=UTC)),
+        (rss_dated("Tue, 03 Feb 2026 10:00:00 +0100"), datetime(2026, 2, 3, 9, tzinfo=UTC)),
+        (atom_dated("2026-02-03T10:00:00"), datetime(2026, 2, 3, 15, tzinfo=UTC)),
+        (atom_dated("2026-02-03T10:00:00Z"), datetime(2026, 2, 3, 10, tzinfo=UTC)),
+        (atom_dated("2026-02-03T10:00:00-03:00"), datetime(2026, 2, 3, 13, tzinfo=UTC)),
+    ],
+)
+def test_entry_date_without_zone_is_read_in_the_source_zone(payload, expected):
+    [record] = records(parse(payload)).values()
+    assert record.published_at == expected
+
+
+def test_naive_entry_date_follows_the_configured_source_zone():
+    madrid = ParseContext(source_key="test-feed", timezone=ZoneInfo("Europe/Madrid"))
+    [record] = records(parse(atom_dated("2026-02-03T10:00:00"), madrid)).values()
+    assert record.published_at == datetime(2026, 2, 3, 9, tzinfo=UTC)
+
+
+def test_date_only_feedparser_can_read_uses_its_reading():
+    [record] = records(parse(atom_dated("2026-02-03T10:00:00 GMT"))).values()
+    assert record.published_at == datetime(2026, 2, 3, 10, tzinfo=UTC)
+
+
+def test_duplicate_ids_with_naive_dates_are_ordered_in_the_source_zone():
+    entry = "<entry><id>a</id><title>{title}</title><updated>{updated}</updated></entry>"
+    entries = entry.format(title="nuevo", updated="2026-02-03T10:00:00") + entry.format(
+        title="viejo", updated="2026-02-03T12:00:00Z"
+    )
+    payload = f"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>{entries}</feed>"
+    assert records(parse(payload.encode()))["a"].title == "nuevo"
 
 
 def test_placsp_minor_contracts_carry_codice_facts(shared_fixtures):

@@ -1,8 +1,14 @@
+import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scrapers.text import clean_text, fold, parse_amount
+
+# What an HTML tokenizer would open as a tag, comment or processing instruction.
+TAG = re.compile(r"</?[A-Za-z]|<[!?]")
 
 
 def test_markup_is_removed_and_entities_decoded():
@@ -64,3 +70,48 @@ def test_amounts_in_either_convention(text, expected):
 @pytest.mark.parametrize("text", ["---", "", None, "sin valor", "1-2"])
 def test_missing_amounts_are_none(text):
     assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("&lt;b&gt;x&lt;/b&gt;", "x"),
+        ("&amp;lt;b&amp;gt;x&amp;lt;/b&amp;gt;", "x"),
+        ("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;", ""),
+        ("&lt;p&gt;Papel &lt;b&gt;A4&lt;/b&gt;&lt;/p&gt;", "Papel A4"),
+    ],
+)
+def test_markup_spelled_with_entities_is_removed_once_decoded(text, expected):
+    assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Precio < 5 & IGV", "Precio < 5 & IGV"),
+        ("monto &lt; 8 UIT &amp; IGV", "monto < 8 UIT & IGV"),
+        ("AT&amp;amp;T <b>S.A.</b>", "AT&T S.A."),
+    ],
+)
+def test_literal_less_than_and_ampersand_are_kept_as_text(text, expected):
+    assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize("text", ["<<b>b>x", "<\u200bb>x", "&lt;&#x200b;b&gt;x", "<\x00b>x"])
+def test_leftovers_of_a_stripped_tag_do_not_form_a_new_one(text):
+    assert clean_text(text) == "x"
+
+
+def test_angle_brackets_nested_beyond_the_round_limit_leave_no_tag():
+    assert not TAG.search(clean_text("<" * 30 + "b>" * 30))
+
+
+MARKUP_PIECES = st.sampled_from(
+    ["<", ">", "/", "!", "?", "&", ";", "#", "b", "p", "script", "lt", "gt", "amp", "x3c"]
+    + ["&lt;", "&gt;", "&amp;", "&#60;", "\u200b", "\x00", " ", "\n", "=", '"', "-", "5"]
+)
+
+
+@given(st.lists(MARKUP_PIECES, max_size=40).map("".join) | st.text(max_size=80))
+def test_cleaned_text_never_contains_a_tag(text):
+    assert not TAG.search(clean_text(text))
