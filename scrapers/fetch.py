@@ -4,8 +4,10 @@ Local paths and `file://` URLs are read from disk, so the demo and the tests nee
 """
 
 import tempfile
+import threading
 import time
 import urllib.robotparser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -15,6 +17,7 @@ import httpx
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
 CHUNK_BYTES = 64 * 1024
+ROBOTS_CACHE_SECONDS = 24 * 60 * 60  # RFC 9309 section 2.4: cache no longer than 24 hours
 
 
 class FetchError(Exception):
@@ -64,13 +67,64 @@ def is_local(url: str) -> bool:
     return url.startswith("file://") or "://" not in url
 
 
-class Fetcher:
-    """One HTTP client for many fetches: keeps robots.txt per host and the last request times."""
+@dataclass(frozen=True)
+class _CachedRobots:
+    parser: urllib.robotparser.RobotFileParser
+    expires_at: float
 
-    def __init__(self, settings: FetchSettings) -> None:
+
+class HostRegistry:
+    """Request spacing and robots.txt per host, shared by every Fetcher of the process.
+
+    The scheduler runs sources on a thread pool with one Fetcher each; state kept per Fetcher
+    let several sources hit one host at once. Times are `time.monotonic()` seconds, passed in.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next_start: dict[str, float] = {}
+        self._robots: dict[str, _CachedRobots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    def reserve_request(self, host: str, min_interval: float, now: float) -> float:
+        """Book the host's next free slot and say how many seconds to wait for it.
+
+        Booking, not just remembering the last request, is what keeps concurrent callers apart.
+        """
+        with self._lock:
+            start = max(now, self._next_start.get(host, now))
+            self._next_start[host] = start + min_interval
+            return start - now
+
+    def robots(
+        self,
+        origin: str,
+        now: float,
+        load: Callable[[], urllib.robotparser.RobotFileParser],
+    ) -> urllib.robotparser.RobotFileParser:
+        """The origin's robots.txt, loaded by one caller at a time; a failed load is not kept."""
+        with self._origin_lock(origin):
+            cached = self._robots.get(origin)
+            if cached is None or cached.expires_at <= now:
+                cached = _CachedRobots(load(), now + ROBOTS_CACHE_SECONDS)
+                self._robots[origin] = cached
+            return cached.parser
+
+    def _origin_lock(self, origin: str) -> threading.Lock:
+        """One lock per origin, so a slow robots.txt never holds up other hosts."""
+        with self._lock:
+            return self._robots_locks.setdefault(origin, threading.Lock())
+
+
+HOSTS = HostRegistry()
+
+
+class Fetcher:
+    """One HTTP client for many fetches; spacing and robots.txt live in the shared registry."""
+
+    def __init__(self, settings: FetchSettings, hosts: HostRegistry = HOSTS) -> None:
         self.settings = settings
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self._last_request: dict[str, float] = {}
+        self.hosts = hosts
         timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
         self._client = httpx.Client(
             timeout=timeout,
@@ -132,31 +186,33 @@ class Fetcher:
             )
 
     def _wait_for_host(self, url: str) -> None:
-        """Keep at least min_interval seconds between two requests to one host."""
+        """Keep at least min_interval seconds between two requests to one host, process-wide."""
         host = urlsplit(url).netloc
-        last = self._last_request.get(host)
-        if last is not None:
-            remaining = self.settings.min_interval - (time.monotonic() - last)
-            if remaining > 0:
-                time.sleep(remaining)
-        self._last_request[host] = time.monotonic()
+        wait = self.hosts.reserve_request(host, self.settings.min_interval, time.monotonic())
+        if wait > 0:
+            time.sleep(wait)
 
     def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            self._robots[origin] = self._load_robots(origin)
-        return self._robots[origin].can_fetch(self.settings.user_agent, url)
+        parser = self.hosts.robots(origin, time.monotonic(), lambda: self._load_robots(origin))
+        return parser.can_fetch(self.settings.user_agent, url)
 
     def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        """A missing or broken robots.txt allows everything, as the convention says."""
-        parser = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
+        """RFC 9309: a missing robots.txt (4xx) allows all, an unreachable one (5xx) forbids all.
+
+        401 and 403 stay a refusal: the RFC allows crawling then, but a portal asking to be let
+        alone is obeyed. Unreachable raises instead of caching, so the next run asks again.
+        """
+        url = f"{origin}/robots.txt"
+        parser = urllib.robotparser.RobotFileParser(url)
         self._wait_for_host(origin)
         try:
-            response = self._client.get(f"{origin}/robots.txt")
-        except httpx.HTTPError:
-            parser.parse([])
-            return parser
+            response = self._client.get(url)
+        except httpx.HTTPError as error:
+            raise _robots_unreachable(url, _describe(error)) from error
+        if response.status_code >= 500:
+            raise _robots_unreachable(url, f"HTTP {response.status_code}")
         if response.status_code in (401, 403):
             parser.disallow_all = True
         elif response.status_code >= 400:
@@ -168,6 +224,10 @@ class Fetcher:
 
 class _Retryable(Exception):
     """A server-side failure worth another attempt (5xx)."""
+
+
+def _robots_unreachable(url: str, reason: str) -> FetchError:
+    return FetchError(f"robots.txt no disponible ({reason}): se asume prohibido ({url})")
 
 
 def _describe(error: Exception) -> str:

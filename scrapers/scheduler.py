@@ -1,35 +1,55 @@
 """The scheduler process: one job per active source, each run guarded by a lease on its row.
 
-The lease is taken with one conditional UPDATE, which is atomic on SQLite and PostgreSQL
-alike, so two scheduler processes on one database never run the same source at once.
+The lease is taken with one conditional UPDATE, atomic on SQLite and PostgreSQL alike, and renewed
+by a heartbeat while the run lasts, so two scheduler processes on one database never run the same
+source at once however long a run takes. Two housekeeping jobs keep the source jobs in step with
+the sources table and prune old raw payloads.
 """
 
+import logging
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
-from sqlalchemy import or_, update
+from sqlalchemy import Connection, Engine, or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.db import db, utcnow
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import Source
 from scrapers.pipeline import options_from_config, run_source
+from scrapers.raw import prune_raw_payloads
 from scrapers.sources import active_sources
 
 DEFAULT_LEASE_MINUTES = 30
 JITTER_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 300
+RECONCILE_MINUTES = 5
+PRUNE_HOUR = 3  # local time: the quietest hour for a daily delete
+SCRAPE_JOB_PREFIX = "scrape:"
+RECONCILE_JOB_ID = "sources:reconcile"
+PRUNE_JOB_ID = "raw:prune"
+
+log = logging.getLogger(__name__)
 
 
 def lease_holder_name() -> str:
     """Host, process and a random tail: unique per scheduler process, readable in the table."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def lease_length(config: dict) -> timedelta:
+    """PORTAL_LEASE_MINUTES may be a fraction, which is how tests make a lease lapse quickly."""
+    return timedelta(minutes=float(config.get("PORTAL_LEASE_MINUTES", DEFAULT_LEASE_MINUTES)))
 
 
 def claim_source(
@@ -53,6 +73,18 @@ def claim_source(
     return result.rowcount == 1
 
 
+def renew_lease(
+    connection: Connection, source_id: int, holder: str, now: datetime, lease: timedelta
+) -> bool:
+    """Push the end of our lease to now + lease; False when the lease is no longer ours."""
+    result = connection.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_holder == holder)
+        .values(lease_expires_at=now + lease)
+    )
+    return result.rowcount == 1
+
+
 def release_source(session: Session, source_id: int, holder: str) -> None:
     session.execute(
         update(Source)
@@ -63,48 +95,156 @@ def release_source(session: Session, source_id: int, holder: str) -> None:
     session.commit()
 
 
-def run_scheduled_source(app: Flask, source_id: int, holder: str) -> None:
-    """One job: claim, run, release, inside its own app context and session."""
+@contextmanager
+def lease_heartbeat(
+    engine: Engine, source_id: int, holder: str, lease: timedelta
+) -> Iterator[None]:
+    """Renew the lease every third of its length while the block runs.
+
+    A thread and connection of its own keep the renewals out of the run's transaction, which may
+    be long or rolled back; a third of the lease leaves room for two missed beats.
+    """
+    stop = threading.Event()
+    beats = threading.Thread(
+        target=_renew_until_stopped,
+        args=(stop, engine, source_id, holder, lease),
+        name=f"lease-{source_id}",
+        daemon=True,
+    )
+    beats.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beats.join()
+
+
+def _renew_until_stopped(
+    stop: threading.Event, engine: Engine, source_id: int, holder: str, lease: timedelta
+) -> None:
+    while not stop.wait(lease.total_seconds() / 3):
+        try:
+            with engine.begin() as connection:
+                renewed = renew_lease(connection, source_id, holder, utcnow(), lease)
+        except SQLAlchemyError:  # a database blip: the next beat tries again
+            log.exception("renewing the lease of source %s failed", source_id)
+            continue
+        if not renewed:
+            log.warning("source %s is no longer leased to %s", source_id, holder)
+            return
+
+
+def run_scheduled_source(app: Flask, source_id: int, holder: str) -> bool:
+    """One job: claim, run under a renewed lease, release; False if another process holds it."""
     with app.app_context():
         session = db.session
-        lease = timedelta(minutes=app.config.get("PORTAL_LEASE_MINUTES", DEFAULT_LEASE_MINUTES))
+        lease = lease_length(app.config)
         try:
             if not claim_source(session, source_id, holder, utcnow(), lease):
-                return
+                return False
             try:
-                source = session.get(Source, source_id)
-                if source is not None and source.active:
-                    with Fetcher(settings_from_config(app.config)) as fetcher:
-                        run_source(
-                            session, source, utcnow(), fetcher, options_from_config(app.config)
-                        )
+                with lease_heartbeat(db.engine, source_id, holder, lease):
+                    _run_if_active(app, session, source_id)
             finally:
                 session.rollback()
                 release_source(session, source_id, holder)
+            return True
+        finally:
+            db.session.remove()
+
+
+def _run_if_active(app: Flask, session: Session, source_id: int) -> None:
+    source = session.get(Source, source_id)
+    if source is not None and source.active:
+        with Fetcher(settings_from_config(app.config)) as fetcher:
+            run_source(session, source, utcnow(), fetcher, options_from_config(app.config))
+
+
+def reconcile_jobs(app: Flask, scheduler: BaseScheduler, holder: str) -> None:
+    """Make the source jobs match the active sources, so new or changed sources need no restart."""
+    wanted = _wanted_source_jobs(app)
+    for job in scheduler.get_jobs():
+        if job.id.startswith(SCRAPE_JOB_PREFIX) and job.id not in wanted:
+            job.remove()
+    for job_id, (source_id, interval_minutes) in wanted.items():
+        job = scheduler.get_job(job_id)
+        if job is None or job.args[1] != source_id:
+            _add_source_job(scheduler, app, holder, job_id, source_id, interval_minutes)
+        elif job.trigger.interval != timedelta(minutes=interval_minutes):
+            job.reschedule("interval", minutes=interval_minutes, jitter=JITTER_SECONDS)
+
+
+def _wanted_source_jobs(app: Flask) -> dict[str, tuple[int, int]]:
+    """Job id to (source id, interval) for every active source, read now."""
+    with app.app_context():
+        sources = active_sources(db.session)
+        wanted = {f"{SCRAPE_JOB_PREFIX}{s.key}": (s.id, s.interval_minutes) for s in sources}
+        db.session.remove()
+    return wanted
+
+
+def _add_source_job(
+    scheduler: BaseScheduler,
+    app: Flask,
+    holder: str,
+    job_id: str,
+    source_id: int,
+    interval_minutes: int,
+) -> None:
+    scheduler.add_job(
+        run_scheduled_source,
+        "interval",
+        minutes=interval_minutes,
+        jitter=JITTER_SECONDS,
+        args=(app, source_id, holder),
+        id=job_id,
+        name=job_id.replace(":", " ", 1),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=datetime.now(UTC),
+        replace_existing=True,
+    )
+
+
+def prune_scheduled_payloads(app: Flask) -> None:
+    """The daily retention job: what `portal scrape prune` does, with no cron entry to forget."""
+    with app.app_context():
+        try:
+            days = app.config["PORTAL_RAW_RETENTION_DAYS"]
+            removed = prune_raw_payloads(db.session, utcnow(), days)
+            db.session.commit()
+            log.info("pruned %s raw payloads older than %s days", removed, days)
         finally:
             db.session.remove()
 
 
 def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
-    """A scheduler holding one interval job per active source, as read now from the database."""
+    """A job per active source, the job that keeps them in step, and the daily pruning."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC)
     holder = lease_holder_name()
-    with app.app_context():
-        sources = [(s.id, s.key, s.interval_minutes) for s in active_sources(db.session)]
-        db.session.remove()
-    for source_id, key, interval_minutes in sources:
-        scheduler.add_job(
-            run_scheduled_source,
-            "interval",
-            minutes=interval_minutes,
-            jitter=JITTER_SECONDS,
-            args=(app, source_id, holder),
-            id=f"scrape:{key}",
-            name=f"scrape {key}",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=MISFIRE_GRACE_SECONDS,
-            next_run_time=datetime.now(UTC),
-        )
+    reconcile_jobs(app, scheduler, holder)
+    scheduler.add_job(
+        reconcile_jobs,
+        "interval",
+        minutes=RECONCILE_MINUTES,
+        args=(app, scheduler, holder),
+        id=RECONCILE_JOB_ID,
+        name="reconcile source jobs",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        prune_scheduled_payloads,
+        "cron",
+        hour=PRUNE_HOUR,
+        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
+        args=(app,),
+        id=PRUNE_JOB_ID,
+        name="prune raw payloads",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
     return scheduler

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers.fetch import Fetcher, FetchSettings
+from scrapers.fetch import Fetcher, FetchSettings, HostRegistry
 from scrapers.models import SourceKind
 from scrapers.sources import add_source
 
@@ -45,7 +45,8 @@ def fetch_settings() -> FetchSettings:
 
 @pytest.fixture
 def fetcher(fetch_settings):
-    with Fetcher(fetch_settings) as client:
+    """A fresh host registry per test: a reused port must not inherit another test's robots."""
+    with Fetcher(fetch_settings, HostRegistry()) as client:
         yield client
 
 

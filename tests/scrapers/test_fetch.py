@@ -1,10 +1,12 @@
 """Fetching against a real local HTTP server: validators, retries, timeouts, robots, spacing."""
 
+import threading
+import urllib.robotparser
 from dataclasses import replace
 
 import pytest
 
-from scrapers.fetch import Fetcher, FetchError
+from scrapers.fetch import ROBOTS_CACHE_SECONDS, Fetcher, FetchError, HostRegistry
 
 ATOM = "placsp-atom/menores.atom"
 
@@ -75,18 +77,79 @@ def test_slow_response_hits_the_read_timeout(http_server, fetch_settings):
     assert len(http_server.seen("/slow")) == 2
 
 
-def test_robots_disallow_refuses_the_url_and_is_read_once_per_host(http_server, fetcher):
+def test_robots_disallow_refuses_the_url_and_is_read_once_for_every_fetcher(
+    http_server, fetch_settings
+):
     Reply = http_server.Reply
     http_server.route("/robots.txt", Reply(body=b"User-agent: *\nDisallow: /private/\n"))
     http_server.route("/public", Reply(body=b"ok"))
     http_server.route("/private/list", Reply(body=b"secret"))
+    hosts = HostRegistry()
 
-    with fetcher.fetch(http_server.base_url + "/public").body as body:
-        assert body.read() == b"ok"
-    with pytest.raises(FetchError, match="robots.txt"):
-        fetcher.fetch(http_server.base_url + "/private/list")
+    with Fetcher(fetch_settings, hosts) as first, Fetcher(fetch_settings, hosts) as second:
+        with first.fetch(http_server.base_url + "/public").body as body:
+            assert body.read() == b"ok"
+        with pytest.raises(FetchError, match="robots.txt"):
+            second.fetch(http_server.base_url + "/private/list")
     assert http_server.seen("/private/list") == []
     assert len(http_server.seen("/robots.txt")) == 1
+
+
+def test_robots_server_error_forbids_the_host_and_is_asked_again_next_time(
+    http_server, fetch_settings
+):
+    http_server.route("/robots.txt", http_server.Reply(status=503))
+    url = http_server.route("/page", http_server.Reply(body=b"ok"))
+
+    with Fetcher(fetch_settings, HostRegistry()) as fetcher:
+        for _ in range(2):
+            with pytest.raises(FetchError, match=r"robots.txt no disponible \(HTTP 503\)"):
+                fetcher.fetch(url)
+    assert http_server.seen("/page") == []
+    assert len(http_server.seen("/robots.txt")) == 2
+
+
+def test_robots_that_times_out_forbids_the_host(http_server, fetch_settings):
+    http_server.route("/robots.txt", http_server.Reply(body=b"", delay=0.6))
+    url = http_server.route("/page", http_server.Reply(body=b"ok"))
+    settings = replace(fetch_settings, read_timeout=0.2)
+
+    with Fetcher(settings, HostRegistry()) as fetcher:
+        with pytest.raises(FetchError, match="robots.txt no disponible.*se asume prohibido"):
+            fetcher.fetch(url)
+    assert http_server.seen("/page") == []
+
+
+def test_missing_robots_allows_everything(http_server, fetch_settings):
+    http_server.route("/robots.txt", http_server.Reply(status=404))
+    url = http_server.route("/page", http_server.Reply(body=b"ok"))
+
+    with Fetcher(fetch_settings, HostRegistry()) as fetcher, fetcher.fetch(url).body as body:
+        assert body.read() == b"ok"
+
+
+def test_robots_are_kept_for_a_day_then_read_again():
+    hosts = HostRegistry()
+    loads = []
+
+    def load() -> urllib.robotparser.RobotFileParser:
+        loads.append(1)
+        return urllib.robotparser.RobotFileParser()
+
+    for now in (0.0, 3600.0, ROBOTS_CACHE_SECONDS - 1.0, ROBOTS_CACHE_SECONDS + 1.0):
+        hosts.robots("https://contrataciones.example", now, load)
+    assert len(loads) == 2
+
+
+def test_each_request_to_a_host_is_booked_one_interval_after_the_last():
+    hosts = HostRegistry()
+
+    waits = [hosts.reserve_request("portal.example", 1.0, 100.0) for _ in range(3)]
+
+    assert waits == [0.0, 1.0, 2.0]
+    assert hosts.reserve_request("other.example", 1.0, 100.0) == 0.0
+    assert hosts.reserve_request("portal.example", 1.0, 100.5) == 2.5
+    assert hosts.reserve_request("portal.example", 1.0, 200.0) == 0.0
 
 
 def test_requests_to_one_host_are_spaced_by_the_minimum_interval(http_server, fetch_settings):
@@ -97,6 +160,31 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_interval(http_server, fe
             fetcher.fetch(url).body.close()
 
     times = [request.at for request in http_server.seen("/page")]
+    assert all(later - earlier >= 0.28 for earlier, later in zip(times, times[1:], strict=False))
+
+
+def test_fetchers_on_different_threads_keep_their_requests_to_a_host_apart(
+    http_server, fetch_settings
+):
+    """The scheduler gives each source its own Fetcher on a thread pool; the host sees one pace."""
+    url = http_server.route("/page", http_server.Reply(body=b"ok"))
+    settings = replace(fetch_settings, min_interval=0.3, respect_robots=False)
+    start = threading.Barrier(3)
+
+    def fetch_twice() -> None:
+        with Fetcher(settings) as fetcher:
+            start.wait()
+            for _ in range(2):
+                fetcher.fetch(url).body.close()
+
+    threads = [threading.Thread(target=fetch_twice) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    times = sorted(request.at for request in http_server.seen("/page"))
+    assert len(times) == 6
     assert all(later - earlier >= 0.28 for earlier, later in zip(times, times[1:], strict=False))
 
 
