@@ -10,11 +10,12 @@ from flask.cli import with_appcontext
 from portal.db import db, utcnow
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import ScrapeRun, Source, SourceKind
-from scrapers.pipeline import options_from_config, reparse, run_source
+from scrapers.pipeline import options_from_config, reparse, run_isolated
 from scrapers.raw import prune_raw_payloads
 from scrapers.sources import SourceConfigError, active_sources, add_source, find_source
 
 SUMMARY_COLUMNS = ("fuente", "estado", "leídos", "nuevos", "actualiz.", "iguales", "fallidos", "s")
+UNRECORDED_RUN = "la base de datos no pudo registrar la ejecución (detalle en el registro)"
 
 
 class _RunByDefault(click.Group):
@@ -41,17 +42,15 @@ def run_command(source_key: str | None, run_every: bool) -> None:
         raise click.UsageError("Indique una fuente o --all.")
     sources = active_sources(db.session) if run_every else [_source_or_fail(source_key)]
     now = utcnow()
-    runs: list[tuple[str, ScrapeRun]] = []
+    options = options_from_config(current_app.config)
+    keyed = [(source.key, source) for source in sources]  # read now: each run expires them
+    runs: list[tuple[str, ScrapeRun | None]] = []
     with Fetcher(settings_from_config(current_app.config)) as fetcher:
-        with click.progressbar(sources, label="Fuentes", item_show_func=_key_of) as bar:
-            for source in bar:
-                key = source.key
-                run = run_source(
-                    db.session, source, now, fetcher, options_from_config(current_app.config)
-                )
-                runs.append((key, run))
+        with click.progressbar(keyed, label="Fuentes", item_show_func=_key_of) as bar:
+            for key, source in bar:
+                runs.append((key, run_isolated(db.session, source, now, fetcher, options)))
     click.echo(summary_table(runs))
-    if any(run.status == "failed" for _, run in runs):
+    if any(run is None or run.status == "failed" for _, run in runs):
         raise SystemExit(1)
 
 
@@ -157,9 +156,13 @@ def scheduler_command() -> None:
         scheduler.shutdown(wait=False)
 
 
-def summary_table(runs: list[tuple[str, ScrapeRun]]) -> str:
+def summary_table(runs: list[tuple[str, ScrapeRun | None]]) -> str:
+    """One row per source; None is a run the database refused to record (see the log)."""
     rows = [SUMMARY_COLUMNS]
     for key, run in runs:
+        if run is None:
+            rows.append((key, "failed", *["-"] * (len(SUMMARY_COLUMNS) - 2)))
+            continue
         seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
         rows.append(
             (
@@ -170,7 +173,8 @@ def summary_table(runs: list[tuple[str, ScrapeRun]]) -> str:
             )
         )
     lines = [_table(rows)]
-    lines += [f"  {key}: {run.error}" for key, run in runs if run.error]
+    lines += [f"  {key}: {run.error}" for key, run in runs if run is not None and run.error]
+    lines += [f"  {key}: {UNRECORDED_RUN}" for key, run in runs if run is None]
     return "\n".join(lines)
 
 
@@ -193,5 +197,5 @@ def _source_or_fail(key: str) -> Source:
     return source
 
 
-def _key_of(source: Source | None) -> str:
-    return source.key if source is not None else ""
+def _key_of(item: tuple[str, Source] | None) -> str:
+    return item[0] if item is not None else ""

@@ -92,7 +92,7 @@ class ScrapeItemFailure(Base):
 
 
 class RawPayload(Base):
-    """The bytes a source gave, zlib-compressed, kept so items can be re-parsed after a fix."""
+    """The bytes a source gave, kept so items can be re-parsed after a fix; body in chunks."""
 
     __tablename__ = "raw_payloads"
     __table_args__ = (Index("ix_raw_payloads_source_id_fetched_at", "source_id", "fetched_at"),)
@@ -103,4 +103,18 @@ class RawPayload(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     content_type: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
-    body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RawPayloadChunk(Base):
+    """One slice, in order, of a payload's zlib stream: about a megabyte, never the whole body.
+
+    Rows of bounded size let a payload be written while it is compressed and read back while it
+    is parsed, so memory stays flat however large the source file.
+    """
+
+    __tablename__ = "raw_payload_chunks"
+    payload_id: Mapped[int] = mapped_column(
+        ForeignKey("raw_payloads.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,20 +1,24 @@
 """One run of one source: fetch, keep the raw payload, parse, ingest, and record how it went.
 
 A run never raises: whatever breaks is written on its `ScrapeRun` row (in its own transaction,
-after rolling back the broken one), so one bad source never stops the others.
+after rolling back the broken one), so one bad source never stops the others. What was committed
+before the break stands: each payload is committed before it is parsed, so `reparse` can read it
+after a parser fix, and so is each page's ingest, so the run's counts say what was stored.
 """
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from scrapers.fetch import Fetcher, FetchError
 from scrapers.ingest import Ingestor, IngestTally
-from scrapers.models import RawPayload, RunStatus, ScrapeRun, Source
+from scrapers.models import RawPayload, RunStatus, ScrapeItemFailure, ScrapeRun, Source
 from scrapers.parse_worker import parsed_items
 from scrapers.raw import open_payload, store_raw_payload, stored_payload_ids
 from scrapers.records import ParseError
@@ -23,6 +27,8 @@ from scrapers.sources import parse_context
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_UNHEALTHY_AFTER = 3
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,8 @@ def run_source(
     run = ScrapeRun(source_id=source_id, started_at=now, status=RunStatus.RUNNING)
     session.add(run)
     session.commit()
-    ingestor = Ingestor(session, source, run.id, now, options.batch_size)
-    finish = _Finish(source_id, run.id, now, started, options, ingestor.tally)
+    ingestor = _RunIngestor(session, source, run.id, now, options.batch_size)
+    finish = _Finish(source_id, run.id, now, started, options, ingestor)
     try:
         status, validators = _collect(session, source, run, ingestor, fetcher)
     except Exception as error:  # noqa: BLE001  (any failure belongs on the run, not up the stack)
@@ -72,16 +78,15 @@ def reparse(
     run = ScrapeRun(source_id=source.id, started_at=now, status=RunStatus.RUNNING)
     session.add(run)
     session.commit()
-    ingestor = Ingestor(session, source, run.id, now, options.batch_size)
-    finish = _Finish(source.id, run.id, now, started, options, ingestor.tally, keeps_health=False)
+    ingestor = _RunIngestor(session, source, run.id, now, options.batch_size)
+    finish = _Finish(source.id, run.id, now, started, options, ingestor, keeps_health=False)
     parser = parser_for(source.kind)
     try:
         for payload_id in stored_payload_ids(session, source, since):
-            payload = session.get(RawPayload, payload_id)
-            with open_payload(payload) as body:
-                ingestor.consume(parser(body, parse_context(source, payload.url)))
-            session.expunge(payload)
-        ingestor.finish()
+            context = parse_context(source, session.get(RawPayload, payload_id).url)
+            with open_payload(session, payload_id) as body:
+                ingestor.consume(parser(body, context))
+            ingestor.finish()  # each payload's notices stand if a later one fails
     except Exception as error:  # noqa: BLE001  (recorded on the run like any other failure)
         session.rollback()
         return finish(session, error=error)
@@ -96,13 +101,30 @@ def run_all(
     options: RunOptions = RunOptions(),
 ) -> list[ScrapeRun]:
     """Run each source in turn; a source that breaks is recorded and the next one runs."""
-    runs = []
-    for source in sources:
-        try:
-            runs.append(run_source(session, source, now, fetcher, options))
-        except Exception:  # noqa: BLE001  (a broken database session must not stop the others)
-            session.rollback()
-    return runs
+    runs = (run_isolated(session, source, now, fetcher, options) for source in sources)
+    return [run for run in runs if run is not None]
+
+
+def run_isolated(
+    session: Session,
+    source: Source,
+    now: datetime,
+    fetcher: Fetcher,
+    options: RunOptions = RunOptions(),
+) -> ScrapeRun | None:
+    """`run_source`, except that a run that could not even be recorded gives None, logged.
+
+    run_source records every failure of the source itself; what still escapes is the database
+    refusing the run row (the source deleted meanwhile, the connection lost). Rolling back here
+    leaves the session usable for the next source.
+    """
+    try:
+        return run_source(session, source, now, fetcher, options)
+    except Exception:  # noqa: BLE001  (a broken database session must not stop the others)
+        session.rollback()
+        identity = inspect(source).identity  # no query: the row may be what is gone
+        log.exception("the run of source %s could not be recorded", identity)
+        return None
 
 
 def _collect(
@@ -130,16 +152,51 @@ def _collect(
             store_raw_payload(
                 session, source, run.id, body, ingestor.now, result.url, result.content_type
             )
+            session.commit()  # kept even if the parser fails on it: what `reparse` is for
             context = parse_context(source, result.url)
             outcome = ingestor.consume(parsed_items(source.kind, body, context))
+        ingestor.finish()  # this page's notices stand if a later page fails
         if not outcome.next_pages:
-            break
+            return RunStatus.SUCCEEDED, validators
         url = urljoin(result.url, outcome.next_pages[0])
-    else:
-        if outcome.next_pages:
-            warnings.append(f"se alcanzó el máximo de {max_pages} páginas")
-    ingestor.finish()
+    warnings.append(f"se alcanzó el máximo de {max_pages} páginas")
     return RunStatus.SUCCEEDED, validators
+
+
+class _RunIngestor(Ingestor):
+    """An Ingestor that remembers its failures since the last `finish()`, which committed them.
+
+    A rollback takes with it the failure rows added since the last commit, while the tally
+    keeps counting them; a failed run writes those back, so its rows and its count agree.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._recent_failures: list[tuple[str | None, str]] = []
+
+    def fail(self, item_ref: str | None, reason: str) -> None:
+        super().fail(item_ref, reason)
+        self._recent_failures.append((item_ref, reason))
+
+    def finish(self) -> IngestTally:
+        tally = super().finish()
+        self._recent_failures.clear()
+        return tally
+
+    def restore_lost_failures(self) -> None:
+        """After the rollback: add again the newest failures, as many as are missing."""
+        stored = self.session.scalar(
+            select(func.count())
+            .select_from(ScrapeItemFailure)
+            .where(ScrapeItemFailure.run_id == self.run_id)
+        )
+        missing = self.tally.failed - stored
+        lost = self._recent_failures[-missing:] if missing > 0 else []
+        for item_ref, reason in lost:
+            self.session.add(
+                ScrapeItemFailure(run_id=self.run_id, item_ref=_cut(item_ref, 300), reason=reason)
+            )
+        self._recent_failures.clear()
 
 
 @dataclass(frozen=True)
@@ -151,7 +208,7 @@ class _Finish:
     now: datetime
     started: float
     options: RunOptions
-    tally: IngestTally
+    ingestor: _RunIngestor
     keeps_health: bool = True
 
     def __call__(
@@ -163,13 +220,15 @@ class _Finish:
     ) -> ScrapeRun:
         run = session.get(ScrapeRun, self.run_id)
         source = session.get(Source, self.source_id)
+        tally = self.ingestor.tally
         run.finished_at = self.now + timedelta(seconds=time.monotonic() - self.started)
         run.status = status
-        run.fetched, run.new, run.updated = self.tally.fetched, self.tally.new, self.tally.updated
-        run.unchanged, run.failed = self.tally.unchanged, self.tally.failed
-        run.warnings = list(self.tally.warnings)
+        run.fetched, run.new, run.updated = tally.fetched, tally.new, tally.updated
+        run.unchanged, run.failed = tally.unchanged, tally.failed
+        run.warnings = list(tally.warnings) + _kept_despite(error, tally)
         if error is not None:
             run.error = _describe(error)
+            self.ingestor.restore_lost_failures()
         if self.keeps_health:
             self._update_health(source, error, validators)
         session.commit()
@@ -187,6 +246,19 @@ class _Finish:
             if validators:
                 source.etag = validators["etag"]
                 source.last_modified = validators["last_modified"]
+
+
+def _kept_despite(error: Exception | None, tally: IngestTally) -> list[str]:
+    """A failed run that stored notices first says so: FAILED alone would read as nothing."""
+    if error is None or not (tally.new or tally.updated):
+        return []
+    return [
+        f"falló tras guardar {tally.new} nuevos y {tally.updated} actualizados, que se conservan"
+    ]
+
+
+def _cut(text: str | None, length: int) -> str | None:
+    return text[:length] if text else text
 
 
 def _describe(error: Exception) -> str:

@@ -17,7 +17,11 @@ from portal.opportunities.models import ObjectType, OpportunityStatus
 
 
 class ParseError(Exception):
-    """The pipeline's own error: the payload cannot be read at all (nothing is stored)."""
+    """The pipeline's own error: the payload cannot be read at all, and the run fails.
+
+    A failing run leaves the database as it was before the transaction it broke: the raw payload
+    (kept for `reparse`) and the batches committed before stand, and the run's counts say so.
+    """
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The scraping commands: register a source, scrape it, see the summary, reparse and prune."""
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from portal.db import db
 from portal.opportunities.models import Opportunity
+from scrapers import cli
 from scrapers.models import Source
+from scrapers.sources import active_sources
 
 ATOM = "placsp-atom/menores.atom"
 
@@ -53,6 +56,27 @@ def test_scrape_all_runs_every_source_and_fails_when_one_broke(runner, shared_fi
     assert result.exit_code == 1
     assert "placsp  succeeded" in result.output and "roto    failed" in result.output
     assert "no-existe.atom" in result.output
+
+
+def test_scrape_all_goes_on_after_a_source_the_database_refuses_to_record(
+    runner, session, shared_fixtures, monkeypatch
+):
+    add_feed(runner, "borrada", (shared_fixtures / ATOM).as_uri())
+    add_feed(runner, "placsp", (shared_fixtures / ATOM).as_uri())
+
+    def listed_then_deleted_elsewhere(listing_session):
+        listed = active_sources(listing_session)
+        with db.engine.begin() as other_process:
+            other_process.execute(delete(Source).where(Source.key == "borrada"))
+        return listed
+
+    monkeypatch.setattr(cli, "active_sources", listed_then_deleted_elsewhere)
+    result = runner.invoke(args=["scrape", "--all"])
+
+    assert result.exit_code == 1
+    assert "borrada  failed" in result.output and "no pudo registrar" in result.output
+    assert "placsp   succeeded" in result.output
+    assert session.scalar(select(func.count(Opportunity.id))) == 6
 
 
 def test_scrape_needs_a_source_or_all(runner):

@@ -9,8 +9,10 @@ from sqlalchemy import delete, func, select
 from portal.opportunities.models import ChangeKind, Opportunity, OpportunityChange
 from scrapers.fetch import Fetcher
 from scrapers.html_listing import SEACE_LISTING_CONFIG
-from scrapers.models import RawPayload, RunStatus, SourceKind
+from scrapers.models import RawPayload, RunStatus, ScrapeItemFailure, SourceKind
 from scrapers.pipeline import RunOptions, reparse, run_all, run_source
+from scrapers.records import ItemError, ParseError
+from scrapers.registry import PARSERS
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 DEFAULT_OPTIONS = RunOptions()
@@ -135,7 +137,7 @@ def test_invalid_xml_stores_no_notice(session, http_server, make_source, scrape)
 
     run = scrape(source)
 
-    assert run.status == RunStatus.FAILED or run.failed >= 1
+    assert run.status == RunStatus.FAILED and "not well-formed" in run.error
     assert opportunity_count(session) == 0
 
 
@@ -274,3 +276,90 @@ def test_reparse_recreates_the_same_rows_from_the_stored_payload(
     assert (run.status, run.new) == (RunStatus.SUCCEEDED, 6)
     assert {ref: digest for ref, (digest, _) in snapshot(session).items()} == before
     assert len(http_server.seen("/feed")) == 1
+
+
+def test_malformed_feed_with_usable_entries_succeeds_and_records_the_warning(
+    session, http_server, make_source, scrape, atom
+):
+    broken = atom.replace(b"</feed>", b"<entry><title>roto & mal</title></entry>")
+    url = http_server.route("/feed", http_server.Reply(body=broken))
+    source = make_source("placsp", SourceKind.FEED, url)
+
+    run = scrape(source)
+
+    assert (run.status, run.new) == (RunStatus.SUCCEEDED, 6)
+    assert any("not well-formed" in warning for warning in run.warnings)
+    assert opportunity_count(session) == 6
+
+
+LISTING_CONFIG = {
+    "row": "table.avisos tr.aviso",
+    "title": "td.titulo",
+    "link": "td.titulo a@href",
+    "next": "a.siguiente@href",
+}
+LISTING_PAGE = b"""<html><body><table class="avisos">
+<tr class="aviso"><td class="titulo"><a href="/aviso/7">Compra de carpetas</a></td></tr>
+<tr class="aviso"><td class="titulo"></td></tr>
+<tr class="aviso"><td class="titulo"><a href="/aviso/9">Pintado de aulas</a></td></tr>
+</table><a class="siguiente" href="?page=2">Siguiente</a></body></html>"""
+
+
+def failure_rows(session, run) -> int:
+    return session.scalar(
+        select(func.count(ScrapeItemFailure.id)).where(ScrapeItemFailure.run_id == run.id)
+    )
+
+
+def test_payload_of_a_failed_parse_is_kept_and_reparsed_once_the_config_is_fixed(
+    session, http_server, make_source, scrape, shared_fixtures
+):
+    page = (shared_fixtures / SEACE_PAGE).read_bytes()
+    url = http_server.route("/seace", http_server.Reply(body=page))
+    wrong_row = SEACE_LISTING_CONFIG | {"row": "tr.fila-que-ya-no-existe"}
+    source = make_source("seace", SourceKind.HTML, url, config=wrong_row)
+
+    failed = scrape(source)
+    source.config = SEACE_LISTING_CONFIG
+    session.commit()
+    run = reparse(session, source, NOW + timedelta(hours=1))
+
+    assert failed.status == RunStatus.FAILED and "layout changed" in failed.error
+    assert session.scalar(select(RawPayload.run_id)) == failed.id
+    assert (run.status, run.new) == (RunStatus.SUCCEEDED, 15)
+    assert opportunity_count(session) == 15
+    assert len(http_server.seen("/seace")) == 1
+
+
+def test_missing_second_page_fails_the_run_but_keeps_the_first_and_counts_it(
+    session, http_server, make_source, scrape
+):
+    url = http_server.route("/convocatorias/", http_server.Reply(body=LISTING_PAGE))
+    source = make_source("municipal", SourceKind.HTML, url, config=LISTING_CONFIG)
+
+    run = scrape(source)
+
+    assert run.status == RunStatus.FAILED and "HTTP 404" in run.error
+    assert len(http_server.seen("/convocatorias/?page=2")) == 1
+    assert (run.new, run.updated) == (2, 0) and opportunity_count(session) == 2
+    assert run.failed == failure_rows(session, run) == 1
+    assert any("se conservan" in warning for warning in run.warnings)
+
+
+def test_item_failures_rolled_back_by_a_parser_crash_are_recorded_with_the_run(
+    session, http_server, make_source, scrape, monkeypatch
+):
+    def crashes_after_two_bad_items(stream, context):
+        yield ItemError("aviso-1", "sin título")
+        yield ItemError("aviso-2", "sin fecha")
+        raise ParseError("el archivo se corta a la mitad")
+
+    monkeypatch.setitem(PARSERS, SourceKind.FEED, crashes_after_two_bad_items)
+    url = http_server.route("/feed", http_server.Reply(body=b"<feed/>"))
+    source = make_source("cortado", SourceKind.FEED, url)
+
+    run = scrape(source)
+
+    assert run.status == RunStatus.FAILED and "se corta" in run.error
+    assert run.failed == failure_rows(session, run) == 2
+    assert {failure.item_ref for failure in run.item_failures} == {"aviso-1", "aviso-2"}
