@@ -1,11 +1,15 @@
 """Compras MYPE: the Flask application factory, which names every part of the portal."""
 
+import os
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from flask import Flask
 
-from portal.config import Config, finish_config
+from portal.config import finish_config, instance_folder, settings_from_environment
+
+INSTALLED_TEMPLATES = "share/compras-mype/templates"  # pyproject.toml's data-files target
 
 
 def templates_folder() -> str:
@@ -13,12 +17,29 @@ def templates_folder() -> str:
     checkout = Path(__file__).resolve().parent.parent / "templates"
     if checkout.is_dir():
         return str(checkout)
-    return str(Path(sys.prefix) / "share" / "compras-mype" / "templates")
+    return str(installed_templates_folder())
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, template_folder=templates_folder())
-    app.config.from_object(Config)
+def installed_templates_folder() -> Path:
+    """The installer's record says where share/ went (a venv, --user or --prefix install)."""
+    try:
+        files = metadata.files("compras-mype") or []
+    except metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if file.as_posix().endswith(f"{INSTALLED_TEMPLATES}/base.html"):
+            return Path(file.locate()).resolve().parent
+    return Path(sys.prefix) / INSTALLED_TEMPLATES
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path or instance_folder(os.environ),
+        instance_relative_config=True,
+        template_folder=templates_folder(),
+    )
+    app.config.from_mapping(settings_from_environment(os.environ))
     if test_config:
         app.config.from_mapping(test_config)
     finish_config(app.config, Path(app.instance_path))

@@ -106,8 +106,9 @@ def demo_command(opportunities: int, serve: bool, port: int) -> None:
 
     from portal.demo.operations import build_demo, serve_demo
 
-    summary = build_demo(current_app, opportunity_count=opportunities)
+    app = current_app._get_current_object()  # scheduler threads need the app, not the proxy
+    summary = build_demo(app, opportunity_count=opportunities)
     for line in summary.lines():
         click.echo(line)
     if serve:
-        serve_demo(current_app, port=port)
+        serve_demo(app, port=port)

@@ -1,38 +1,52 @@
-"""Every setting in one place, each with its development default; the environment overrides."""
+"""Every setting in one place, each with its development default; the environment overrides.
+
+create_app reads the environment when it builds an app, never at import, so what counts is the
+environment of that moment (a test's monkeypatched one included).
+"""
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "dev-secret-change-me"
+# 32 characters is 128 bits or more for the generators people use (token_hex(16) and up).
+MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
-class Config:
-    """Read once by create_app; tests pass their own mapping instead."""
+def settings_from_environment(environ: Mapping[str, str]) -> dict:
+    """The settings create_app starts from; tests pass their own mapping on top."""
+    uit_year = environ.get("PORTAL_UIT_YEAR", "").strip()
+    return {
+        "SECRET_KEY": environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
+        # None means "the SQLite file in the instance folder", resolved by finish_config.
+        "SQLALCHEMY_DATABASE_URI": environ.get("DATABASE_URL"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PORTAL_INDEX_DIR": environ.get("PORTAL_INDEX_DIR"),
+        "PORTAL_OUTBOX_DIR": environ.get("PORTAL_OUTBOX_DIR"),
+        "SMTP_URL": environ.get("SMTP_URL"),  # e.g. smtp://user:pass@host:587?starttls=1
+        "MAIL_FROM": environ.get("MAIL_FROM", "Compras MYPE <alertas@comprasmype.pe>"),
+        "PORTAL_ENV": environ.get("PORTAL_ENV", "development"),
+        "PORTAL_TIMEZONE": environ.get("PORTAL_TIMEZONE", "America/Lima"),
+        # None: the current year in Lima (portal.reference.uit.current_uit_year).
+        "PORTAL_UIT_YEAR": int(uit_year) if uit_year else None,
+        "PORTAL_USER_AGENT": environ.get(
+            "PORTAL_USER_AGENT", "ComprasMYPE/0.1 (+https://github.com/compras-mype/portal)"
+        ),
+        "PORTAL_RAW_RETENTION_DAYS": int(environ.get("PORTAL_RAW_RETENTION_DAYS", "90")),
+        "BABEL_DEFAULT_LOCALE": "es",
+        "BABEL_DEFAULT_TIMEZONE": "America/Lima",
+        "LANGUAGES": ("es", "en"),
+    }
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
-    # None means "the SQLite file in the instance folder", resolved by create_app.
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    PORTAL_INDEX_DIR = os.environ.get("PORTAL_INDEX_DIR")
-    PORTAL_OUTBOX_DIR = os.environ.get("PORTAL_OUTBOX_DIR")
-    SMTP_URL = os.environ.get("SMTP_URL")  # e.g. smtp://user:pass@host:587?starttls=1
-    MAIL_FROM = os.environ.get("MAIL_FROM", "Compras MYPE <alertas@comprasmype.pe>")
-    PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
-    PORTAL_TIMEZONE = os.environ.get("PORTAL_TIMEZONE", "America/Lima")
-    PORTAL_UIT_YEAR = (
-        int(os.environ["PORTAL_UIT_YEAR"]) if "PORTAL_UIT_YEAR" in os.environ else None
-    )
-    PORTAL_USER_AGENT = os.environ.get(
-        "PORTAL_USER_AGENT", "ComprasMYPE/0.1 (+https://github.com/compras-mype/portal)"
-    )
-    PORTAL_RAW_RETENTION_DAYS = int(os.environ.get("PORTAL_RAW_RETENTION_DAYS", "90"))
-    BABEL_DEFAULT_LOCALE = "es"
-    BABEL_DEFAULT_TIMEZONE = "America/Lima"
-    LANGUAGES = ("es", "en")
+
+def instance_folder(environ: Mapping[str, str]) -> str | None:
+    """PORTAL_INSTANCE_DIR moves the per-installation folder; None keeps Flask's default."""
+    folder = environ.get("PORTAL_INSTANCE_DIR")
+    return os.path.abspath(folder) if folder else None
 
 
 class ProductionSecretError(RuntimeError):
-    """Raised so a production deployment never signs cookies with the published dev secret."""
+    """Raised so a production deployment never signs cookies with a guessable secret."""
 
 
 def finish_config(config: dict, instance_path: Path) -> None:
@@ -40,21 +54,36 @@ def finish_config(config: dict, instance_path: Path) -> None:
     instance_path.mkdir(parents=True, exist_ok=True)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'portal.sqlite3'}"
-    uri = config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("postgres://"):  # the scheme Heroku-style hosts still hand out
-        uri = "postgresql://" + uri.removeprefix("postgres://")
-    if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
-    config["SQLALCHEMY_DATABASE_URI"] = uri
-    config.setdefault("PORTAL_INDEX_DIR", None)
-    config["PORTAL_INDEX_DIR"] = config["PORTAL_INDEX_DIR"] or str(instance_path / "index")
+    config["SQLALCHEMY_DATABASE_URI"] = _with_psycopg_driver(config["SQLALCHEMY_DATABASE_URI"])
+    config["PORTAL_INDEX_DIR"] = config.get("PORTAL_INDEX_DIR") or str(instance_path / "index")
     config["PORTAL_OUTBOX_DIR"] = config.get("PORTAL_OUTBOX_DIR") or str(instance_path / "outbox")
-    if config.get("PORTAL_ENV") == "production":
-        if config.get("SECRET_KEY") in (None, "", DEVELOPMENT_SECRET):
-            raise ProductionSecretError(
-                "PORTAL_ENV=production needs its own SECRET_KEY; refusing the development secret"
-            )
+    # "Production" or " production" must not slip through as some other environment.
+    config["PORTAL_ENV"] = str(config.get("PORTAL_ENV") or "development").strip().lower()
+    if config["PORTAL_ENV"] == "production":
+        refuse_weak_secret(config.get("SECRET_KEY"))
         config["SESSION_COOKIE_SECURE"] = True
         config["SESSION_COOKIE_HTTPONLY"] = True
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
         config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _with_psycopg_driver(uri: str) -> str:
+    if uri.startswith("postgres://"):  # the scheme Heroku-style hosts still hand out
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    return uri
+
+
+def refuse_weak_secret(secret: str | bytes | None) -> None:
+    """Session cookies and API cursors are signed with it: a short one can be brute-forced."""
+    if not secret or secret == DEVELOPMENT_SECRET:
+        raise ProductionSecretError(
+            "PORTAL_ENV=production needs its own SECRET_KEY; refusing the development secret"
+        )
+    if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise ProductionSecretError(
+            f"PORTAL_ENV=production needs a SECRET_KEY of at least "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} characters (this one has {len(secret)}); "
+            "generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from factories import create_opportunity
 
 import portal
 
@@ -87,10 +88,26 @@ def test_home_page_is_spanish_by_default(client):
     assert "Latest open calls" not in page
 
 
-def test_chosen_language_is_remembered_for_later_pages(client):
+def test_chosen_language_is_remembered_for_later_pages(app, client):
     client.get("/?lang=en")
 
-    assert "Latest open calls" in client.get("/").get_data(as_text=True)
+    with client.session_transaction() as stored:
+        assert stored.get("lang") == "en"
+    # A fresh app context, as a real later request has: Flask-Babel caches the locale on `g`.
+    with app.app_context():
+        later = client.get("/").get_data(as_text=True)
+    assert "Latest open calls" in later
+
+
+def test_detail_page_names_the_procedure_in_the_chosen_language(client, session):
+    opportunity = create_opportunity(session, procedure_type_code="LP")
+
+    english = client.get(f"/oportunidades/{opportunity.id}?lang=en").get_data(as_text=True)
+    with client.application.app_context():
+        spanish = client.get(f"/oportunidades/{opportunity.id}?lang=es").get_data(as_text=True)
+
+    assert "Public tender" in english and "Licitación Pública" not in english
+    assert "Licitación Pública" in spanish
 
 
 def test_search_page_labels_are_english(client):

@@ -1,7 +1,9 @@
 """Peru's taxpayer number (RUC): 11 digits, the last a modulo-11 check digit."""
 
 RUC_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-VALID_PREFIXES = ("10", "15", "16", "17", "20")
+# shared/reference/peru.md, "Identifiers and codes": 10 persons with business, 15 and 17 other
+# persons, 20 legal entities. No other prefix is listed there, so none is accepted.
+VALID_PREFIXES = ("10", "15", "17", "20")
 
 
 def ruc_check_digit(first_ten: str) -> int:

@@ -12,13 +12,15 @@ from decimal import Decimal
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from portal.demo.catalogue import BUYERS, PURCHASES, DemoBuyer, DemoPurchase
 
-LIMA_OFFSET = "-05:00"
+LIMA = ZoneInfo("America/Lima")  # the files carry Lima times with their offset, as SEACE does
 MONTHS_AHEAD = 6
 # Minimum calendar days from call to bids per procedure, rounded up from business days.
 CALENDAR_FLOOR = {"LP": 31, "CP": 31, "AS": 9, "SIE": 9, "CDP": 5}
+EVALUATION_PERIOD = timedelta(days=10)  # the demo assumes evaluation takes this long
 
 
 def procedure_for(purchase: DemoPurchase, value: int) -> str:
@@ -33,7 +35,8 @@ def procedure_for(purchase: DemoPurchase, value: int) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + LIMA_OFFSET
+    """The same instant in Lima time, so a deadline written as past is read back as past."""
+    return moment.astimezone(LIMA).isoformat(timespec="seconds")
 
 
 def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.Random, now):
@@ -49,7 +52,8 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
     awards = []
     if closed:
         status = rng.choice(("complete", "complete", "unsuccessful", "cancelled"))
-        if status == "complete":
+        # Bids closed lately are still being evaluated: closed, with no award published yet.
+        if status == "complete" and now - deadline > EVALUATION_PERIOD:
             awards = [
                 {
                     "id": f"{nomenclature}-A1",

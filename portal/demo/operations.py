@@ -21,6 +21,7 @@ from portal.opportunities.models import Opportunity
 from portal.plans.models import PlanLine
 from portal.reference.loader import load_reference
 from portal.reference.models import Department, Sector
+from portal.reference.uit import current_uit_year
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import SourceKind
 from scrapers.pipeline import options_from_config, run_source
@@ -76,7 +77,7 @@ def build_demo(
                 f"sin cambios {run.unchanged}, fallidas {run.failed})"
                 + (f" — {run.error}" if run.error else "")
             )
-    _create_demo_users(app)
+    _create_demo_users(app, now)
     summary.opportunities = db.session.scalar(select(func.count(Opportunity.id)))
     summary.plan_lines = db.session.scalar(select(func.count(PlanLine.id)))
     summary.buyers = db.session.scalar(select(func.count(Buyer.id)))
@@ -106,7 +107,7 @@ def _write_sources(folder: Path, count: int, now: datetime) -> list:
     return sources
 
 
-def _create_demo_users(app: Flask) -> None:
+def _create_demo_users(app: Flask, now: datetime) -> None:
     if db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is None:
         create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
     if db.session.scalar(select(User.id).where(User.email == SME_EMAIL)) is not None:
@@ -119,7 +120,7 @@ def _create_demo_users(app: Flask) -> None:
         ruc=SME_RUC,
         name="Textiles Gamarra Unidos S.A.C. (demostración)",
         annual_sales_pen=sales,
-        size_class_code=size_class_for_sales(db.session, sales, datetime.now(UTC).year),
+        size_class_code=size_class_for_sales(db.session, sales, current_uit_year(app.config, now)),
         contact_email=SME_EMAIL,
     )
     db.session.add(company)
@@ -130,12 +131,17 @@ def _create_demo_users(app: Flask) -> None:
 
 
 def serve_demo(app: Flask, port: int) -> None:
-    """The development server plus the scheduler in-process, as the demo's single command."""
+    """The development server plus the scheduler in-process, as the demo's single command.
+
+    run_simple, not app.run: Flask ignores app.run() inside its own CLI, which `portal` is.
+    """
+    from werkzeug.serving import run_simple
+
     from scrapers.scheduler import build_scheduler
 
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     try:
-        app.run(host="127.0.0.1", port=port, use_reloader=False)
+        run_simple("127.0.0.1", port, app, threaded=True)
     finally:
         scheduler.shutdown(wait=False)

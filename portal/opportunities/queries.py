@@ -18,6 +18,7 @@ def _open_now(now: datetime):
 
 
 def latest_open(session: Session, now: datetime, limit: int = 10) -> list[Opportunity]:
+    """Open calls newest first; the id breaks ties so a page never reshuffles between loads."""
     query = (
         _open_now(now)
         .options(joinedload(Opportunity.buyer), joinedload(Opportunity.region))
@@ -28,11 +29,12 @@ def latest_open(session: Session, now: datetime, limit: int = 10) -> list[Opport
 
 
 def closing_soon(session: Session, now: datetime, limit: int = 10) -> list[Opportunity]:
+    """Open calls with a known deadline still ahead, nearest first, ties by id as above."""
     query = (
         _open_now(now)
         .where(Opportunity.deadline_at.is_not(None))
         .options(joinedload(Opportunity.buyer), joinedload(Opportunity.region))
-        .order_by(Opportunity.deadline_at.asc())
+        .order_by(Opportunity.deadline_at.asc(), Opportunity.id)
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -12,6 +12,8 @@ from portal.buyers.ruc import is_valid_ruc, ruc_check_digit
         "20505208626",
         "20131370645",
         "10468215476",  # a person with business: prefix 10
+        "15123456782",  # other persons: prefix 15 (generated, valid check digit)
+        "17123456785",  # other persons: prefix 17 (generated, valid check digit)
     ],
 )
 def test_valid_rucs_are_accepted(ruc):
@@ -26,6 +28,7 @@ def test_valid_rucs_are_accepted(ruc):
         "201313129555",  # twelve digits
         "2013131295A",
         "30131312955",  # no such prefix
+        "16123456789",  # valid check digit, but 16 is not a prefix shared/reference/peru.md lists
         "２０１３１３１２９５５",  # full-width digits are not ASCII digits
         "",
     ],

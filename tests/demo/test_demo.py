@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from lxml import html
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
@@ -11,7 +12,9 @@ from portal.demo.operations import ADMIN_EMAIL, SME_EMAIL, SME_PASSWORD, build_d
 from portal.opportunities.models import Opportunity, OpportunityStatus
 from portal.plans.models import AnnualPlan, PlanLine
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+# The demo's dates are relative to its `now`; the home page reads the real clock, so they agree.
+NOW = datetime.now(UTC).replace(microsecond=0)
+HOME_LIST_LENGTH = 10
 
 
 @pytest.fixture
@@ -34,6 +37,16 @@ def test_demo_stores_hundreds_of_opportunities_from_several_buyers_and_regions(d
     assert demo.opportunities == session.scalar(select(func.count(Opportunity.id)))
 
 
+def test_demo_has_calls_closed_and_awaiting_award_beside_awarded_ones(demo, session):
+    def with_status(status: OpportunityStatus) -> list[Opportunity]:
+        return list(session.scalars(select(Opportunity).where(Opportunity.status == status)))
+
+    closed = with_status(OpportunityStatus.CLOSED)
+    assert closed
+    assert all(o.deadline_at < NOW for o in closed)
+    assert with_status(OpportunityStatus.AWARDED)
+
+
 def test_demo_creates_the_users_the_readme_states(demo, session):
     admin = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
     sme = session.scalar(select(User).where(User.email == SME_EMAIL))
@@ -49,15 +62,41 @@ def test_running_the_demo_twice_adds_nothing(app, demo, session):
     assert session.scalar(select(func.count(Buyer.id))) == demo.buyers
 
 
+def _titles_under(page: str, heading_id: str) -> list[str]:
+    """The opportunity titles listed in the section the heading labels, in page order."""
+    section = html.fromstring(page).get_element_by_id(heading_id).getparent()
+    return [link.text_content() for link in section.cssselect("li.opportunity a.title")]
+
+
+def _open_calls(session, now: datetime) -> list[Opportunity]:
+    opportunities = session.scalars(
+        select(Opportunity).where(Opportunity.status == OpportunityStatus.OPEN)
+    )
+    return [o for o in opportunities if o.deadline_at is None or o.deadline_at > now]
+
+
+def test_home_lists_the_newest_open_calls_and_those_closing_soonest(demo, client, session):
+    now = datetime.now(UTC)
+    open_calls = _open_calls(session, now)
+    newest = sorted(open_calls, key=lambda o: (o.published_at, o.id), reverse=True)
+    nearest = sorted((o for o in open_calls if o.deadline_at), key=lambda o: (o.deadline_at, o.id))
+
+    page = client.get("/").get_data(as_text=True)
+
+    latest = _titles_under(page, "latest-heading")
+    closing = _titles_under(page, "closing-heading")
+    assert latest == [o.title for o in newest[:HOME_LIST_LENGTH]]
+    assert closing == [o.title for o in nearest[:HOME_LIST_LENGTH]]
+    assert len(latest) == len(closing) == HOME_LIST_LENGTH  # not two empty lists agreeing
+
+
 def test_demo_site_pages_answer_with_real_content(demo, client, session):
     home = client.get("/")
     assert home.status_code == 200
-    page = home.get_data(as_text=True)
-    assert "Últimas convocatorias abiertas" in page
+    assert "Últimas convocatorias abiertas" in home.get_data(as_text=True)
     opportunity = session.scalar(
         select(Opportunity).where(Opportunity.status == OpportunityStatus.OPEN).limit(1)
     )
-    assert opportunity.title in page or "Cierran pronto" in page
     detail = client.get(f"/oportunidades/{opportunity.id}")
     assert detail.status_code == 200
     assert opportunity.title in detail.get_data(as_text=True)
