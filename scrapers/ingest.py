@@ -29,6 +29,7 @@ from portal.opportunities.models import (
 )
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.models import Department, ProcedureType
+from portal.search import hooks as search_hooks
 from scrapers import plan_linking
 from scrapers.models import ScrapeItemFailure, Source
 from scrapers.records import (
@@ -44,6 +45,7 @@ from scrapers.records import (
 )
 
 BATCH_SIZE = 500
+INDEX_BATCH_SIZE = 5000  # committed notices indexed together (see search.hooks.defer_indexing)
 OPPORTUNITIES = Opportunity.__table__
 CLASSIFICATIONS = OpportunityClassification.__table__
 SCHEMES = frozenset({"UNSPSC", "CUBSO", "CPV", "OTHER"})
@@ -173,6 +175,7 @@ class Ingestor:
         except BaseException:
             self._pending.clear()
             self.session.rollback()
+            search_hooks.flush_deferred(self.session)  # batches committed before the break
             raise
         return outcome
 
@@ -196,6 +199,7 @@ class Ingestor:
     def finish(self) -> IngestTally:
         self._flush_batch()
         self.session.commit()
+        search_hooks.flush_deferred(self.session)
         return self.tally
 
     def _flush_batch(self) -> None:
@@ -213,6 +217,7 @@ class Ingestor:
         self.tally.new += counts.new
         self.tally.updated += counts.updated
         self.tally.unchanged += counts.unchanged
+        search_hooks.defer_indexing(self.session, INDEX_BATCH_SIZE)
         self.session.commit()
 
     def _store_one_by_one(self, records: list[OpportunityRecord]) -> IngestTally:
@@ -285,6 +290,7 @@ class Ingestor:
             .scalars()
             .all()
         )
+        search_hooks.note_changes(self.session, opportunity_ids=ids)
         classifications = [
             {"opportunity_id": opportunity_id, **values}
             for opportunity_id, (record, _) in zip(ids, fresh, strict=True)
