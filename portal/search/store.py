@@ -15,6 +15,7 @@ from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
+from whoosh.writing import CLEAR
 
 from portal.search.arrays import IndexArrays, load_arrays
 from portal.search.documents import in_open_index
@@ -34,11 +35,16 @@ def part_dir(index_dir: str | Path, part: str) -> Path:
     return Path(index_dir) / part
 
 
-def open_part(index_dir: str | Path, part: str) -> index.FileIndex:
-    """Open one part, creating it empty the first time."""
+def open_part(index_dir: str | Path, part: str, mmap: bool = True) -> index.FileIndex:
+    """Open one part, creating it empty the first time.
+
+    Writers pass mmap=False: a mapped file counts in the process's resident memory for every
+    page read, and a writer's lookups touch every segment, so a long ingest would look (and be
+    accounted) hundreds of MB larger than what it holds.
+    """
     path = part_dir(index_dir, part)
     path.mkdir(parents=True, exist_ok=True)
-    storage = FileStorage(str(path))
+    storage = FileStorage(str(path), supports_mmap=mmap)
     if not index.exists(storage):
         return storage.create_index(build_schema())
     return storage.open_index()
@@ -53,12 +59,12 @@ def write_documents(
     written = 0
     for part in PARTS:
         mine = [d for d in documents if in_open_index(d) == (part == OPEN)]
-        ix = open_part(index_dir, part)
+        ix = open_part(index_dir, part, mmap=False)
         if not mine and not _holds_any(ix, stale):
             continue
         writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, codec=CODEC)
         try:
-            for key in stale:
+            for key in _present(writer, stale):
                 writer.delete_by_term("doc_key", key)
             for document in mine:
                 writer.add_document(**document)
@@ -70,16 +76,29 @@ def write_documents(
     return written
 
 
+def _present(writer, keys: set[str]) -> list[str]:
+    """Keys the locked writer's segments hold: most of a batch is new, and a term lookup is far
+    cheaper than a delete query, whose cost and memory grow with the index."""
+    with writer.reader() as reader:
+        return [key for key in keys if ("doc_key", key) in reader]
+
+
 def _holds_any(ix: index.FileIndex, keys: set[str]) -> bool:
     with ix.reader() as reader:
         return any(("doc_key", key) in reader for key in keys)
 
 
 class BulkWriter:
-    """A whole rebuild in one writer per part: two processes, big buffers, no merging."""
+    """A whole rebuild in one writer per part: two processes, big buffers, no merging.
+
+    The live index stays searchable meanwhile: the new segments replace every old one only at
+    `commit` (Whoosh's CLEAR merge), in one swap of the table of contents per part. An index
+    whose field set differs from the current schema is emptied first: its segments can't mix.
+    """
 
     def __init__(self, index_dir: str | Path, procs: int = 2, limitmb: int = 256) -> None:
-        clear(index_dir)
+        if any(_schema_changed(open_part(index_dir, part)) for part in PARTS):
+            clear(index_dir)
         options = {"procs": procs, "limitmb": limitmb, "multisegment": procs > 1, "codec": CODEC}
         self.writers = {
             part: open_part(index_dir, part).writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, **options)
@@ -91,11 +110,15 @@ class BulkWriter:
 
     def commit(self) -> None:
         for writer in self.writers.values():
-            writer.commit()
+            writer.commit(mergetype=CLEAR)
 
     def cancel(self) -> None:
         for writer in self.writers.values():
             writer.cancel()
+
+
+def _schema_changed(ix: index.FileIndex) -> bool:
+    return sorted(ix.schema.names()) != sorted(build_schema().names())
 
 
 def clear(index_dir: str | Path) -> None:

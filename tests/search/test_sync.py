@@ -100,3 +100,37 @@ def test_a_writer_killed_mid_batch_leaves_a_usable_index(app, make_opportunity, 
     assert {hit.id for hit in search(SearchParams(q="bombas"), now).hits} == {before.id, after.id}
     assert search(SearchParams(q="medio escribir"), now).total == 0
     assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
+
+
+def test_the_index_answers_from_the_old_generation_while_a_rebuild_runs(
+    app, make_opportunity, session, now
+):
+    from portal.search.documents import opportunity_documents
+    from portal.search.store import BulkWriter
+
+    pumps = make_opportunity("Adquisición de bombas de agua")
+    valves = make_opportunity("Adquisición de válvulas")
+    writer = BulkWriter(_index_dir(app))
+    for document in opportunity_documents(session, [valves.id]):
+        writer.add(document)
+
+    assert search(SearchParams(q="bombas"), now).total == 1  # nothing swapped yet
+    writer.commit()
+    assert search(SearchParams(q="bombas"), now).total == 0  # the new generation only
+    assert [hit.id for hit in search(SearchParams(q="válvulas"), now).hits] == [valves.id]
+    assert repair(session, _index_dir(app)).missing == 1 and pumps.id
+
+
+def test_rebuild_drops_documents_whose_rows_are_gone(app, make_opportunity, session, now):
+    make_opportunity("Adquisición de bombas de agua")
+    gone = make_opportunity("Adquisición de válvulas")
+    app.config["PORTAL_INDEX_WRITER"] = False
+    session.delete(gone)
+    session.commit()
+    app.config["PORTAL_INDEX_WRITER"] = True
+    assert search(SearchParams(q="válvulas"), now).total == 1  # an orphan, until the rebuild
+
+    assert rebuild(session, _index_dir(app)) == 1
+
+    assert search(SearchParams(q="válvulas"), now).total == 0
+    assert search(SearchParams(q="bombas"), now).total == 1
