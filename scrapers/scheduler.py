@@ -2,8 +2,9 @@
 
 The lease is taken with one conditional UPDATE, atomic on SQLite and PostgreSQL alike, and renewed
 by a heartbeat while the run lasts, so two scheduler processes on one database never run the same
-source at once however long a run takes. Two housekeeping jobs keep the source jobs in step with
-the sources table and prune old raw payloads.
+source at once however long a run takes. Housekeeping jobs keep the source jobs in step with
+the sources table, repair the search index (at start-up, then every few minutes) and prune old
+raw payloads.
 """
 
 import logging
@@ -24,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.db import db, utcnow
+from portal.search.jobs import REPAIR_MINUTES, repair_index
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import Source
 from scrapers.pipeline import options_from_config, run_source
@@ -38,6 +40,7 @@ PRUNE_HOUR = 3  # local time: the quietest hour for a daily delete
 SCRAPE_JOB_PREFIX = "scrape:"
 RECONCILE_JOB_ID = "sources:reconcile"
 PRUNE_JOB_ID = "raw:prune"
+REPAIR_JOB_ID = "index:repair"
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +223,7 @@ def prune_scheduled_payloads(app: Flask) -> None:
 
 
 def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
-    """A job per active source, the job that keeps them in step, and the daily pruning."""
+    """A job per active source, the job that keeps them in step, index repair, daily pruning."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC)
     holder = lease_holder_name()
@@ -232,6 +235,17 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         args=(app, scheduler, holder),
         id=RECONCILE_JOB_ID,
         name="reconcile source jobs",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        repair_index,
+        "interval",
+        minutes=REPAIR_MINUTES,
+        next_run_time=datetime.now(UTC),  # at start-up: mend what a crash left unindexed
+        args=(app,),
+        id=REPAIR_JOB_ID,
+        name="repair search index",
         coalesce=True,
         max_instances=1,
     )
