@@ -28,9 +28,6 @@ def _list(name: str, items: dict, description: str) -> dict:
     return parameter | {"style": "form", "explode": True}
 
 
-PAGE = _query(
-    "page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}, "Results page."
-)
 CURSOR = _query(
     "cursor", {"type": "string"}, "Opaque cursor from the `next` link of the previous page."
 )
@@ -42,7 +39,15 @@ PER_PAGE = _query(
 QUERY = _query(
     "q",
     {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-    "Words that must all appear (case-insensitive substring, no stemming).",
+    "Words that must all appear in the title or description, matched by the search index as on "
+    "the search page: Spanish stems, accents and case folded (`adquisicion` finds "
+    "`Adquisición`, `uniforme` finds `uniformes`), stop words ignored.",
+)
+PLAN_QUERY = _query(
+    "q",
+    {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+    "Words that must all appear in a line's description (case-insensitive substring); only "
+    "matching lines are listed.",
 )
 BUYER = _list(
     "buyer", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Buyer ids (any of)."
@@ -50,55 +55,79 @@ BUYER = _list(
 REGION = _list(
     "region", {"type": "string", "pattern": "^[0-9]{2}$"}, "UBIGEO department codes (any of)."
 )
+SECTOR = _list(
+    "sector",
+    {"type": "string", "pattern": "^[0-9]{8}$"},
+    "UNSPSC segment (NN000000) or family (NNNN0000) codes (any of).",
+)
+OBJECT_TYPE = _list(
+    "object_type", {"type": "string", "enum": list(OBJECT_TYPES)}, "Object types (any of)."
+)
+PROCEDURE = _list(
+    "procedure",
+    {"type": "string", "pattern": "^[A-Za-z0-9]{1,10}$"},
+    "Procedure type codes (any of).",
+)
+AMOUNT = {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"}
+VALUE_MIN = _query("value_min", AMOUNT, "Minimum estimated value.")
+VALUE_MAX = _query("value_max", AMOUNT, "Maximum estimated value.")
+SIZE = _query(
+    "size",
+    {"type": "string", "enum": list(SIZE_CLASSES)},
+    "Suitable for this company size: estimated value at most half the class's legal annual "
+    "sales ceiling, with the UIT of the year in force.",
+)
+PUBLISHED_WITHIN = _query(
+    "published_within",
+    {"type": "integer", "minimum": 1, "maximum": 3650},
+    "Published in the last N days.",
+)
 
 OPPORTUNITY_PARAMETERS = [
     QUERY,
-    _list(
-        "sector",
-        {"type": "string", "pattern": "^[0-9]{8}$"},
-        "UNSPSC segment (NN000000) or family (NNNN0000) codes.",
-    ),
+    SECTOR,
     REGION,
     BUYER,
-    _list("object_type", {"type": "string", "enum": list(OBJECT_TYPES)}, "Object types (any of)."),
-    _list(
-        "procedure",
-        {"type": "string", "pattern": "^[A-Za-z0-9]{1,10}$"},
-        "Procedure type codes (any of).",
-    ),
+    OBJECT_TYPE,
+    PROCEDURE,
     _list(
         "status",
         {"type": "string", "enum": [*STATUSES, "all"]},
         "Statuses (any of); default open; `all` lifts the filter.",
     ),
-    _query(
-        "value_min",
-        {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
-        "Minimum estimated value.",
-    ),
-    _query(
-        "value_max",
-        {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
-        "Maximum estimated value.",
-    ),
-    _query(
-        "published_within",
-        {"type": "integer", "minimum": 1, "maximum": 3650},
-        "Published in the last N days.",
-    ),
+    VALUE_MIN,
+    VALUE_MAX,
+    PUBLISHED_WITHIN,
     _query(
         "closing_within",
         {"type": "integer", "minimum": 1, "maximum": 3650},
         "Deadline within the next N days.",
     ),
-    _query(
-        "size", {"type": "string", "enum": list(SIZE_CLASSES)}, "Suitable for this company size."
-    ),
-    _query(
-        "sort",
-        {"type": "string", "enum": ["relevance", "closing", "published", "value"]},
-        "Order; `relevance` lists newest first in the API.",
-    ),
+    SIZE,
+]
+SORT = _query(
+    "sort",
+    {"type": "string", "enum": ["relevance", "closing", "published", "value"]},
+    "Order of the results.",
+)
+LISTING_SORT = SORT | {
+    "description": "Order; `relevance` lists newest first here, as a cursor needs keys that "
+    "stay put when notices are added (scores move)."
+}
+
+PLAN_PARAMETERS = [
+    PLAN_QUERY,
+    BUYER,
+    _list("region", {"type": "string", "pattern": "^[0-9]{2}$"}, "The buyer's UBIGEO department."),
+    _query("year", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Fiscal year."),
+    SECTOR | {"description": "Lines whose classification code is in these UNSPSC codes."},
+    OBJECT_TYPE,
+    PROCEDURE,
+    VALUE_MIN,
+    VALUE_MAX,
+    SIZE,
+    PUBLISHED_WITHIN | {"description": "Plan version published in the last N days."},
+    _list("kind", {"type": "string", "enum": ["plan_line"]}, "Only `plan_line` applies."),
     PER_PAGE,
     CURSOR,
 ]
@@ -252,21 +281,26 @@ def _json(description: str, schema: dict) -> dict:
 BAD_REQUEST = _json("Invalid parameter", ERROR_SCHEMA)
 
 
-def openapi_document() -> dict:
+NOT_FOUND = _json("No such resource", ERROR_SCHEMA)
+
+
+def openapi_document(export_limit: int) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Compras MYPE API",
             "version": "1.0.0",
             "description": "Read-only access to procurement opportunities and annual plans (PAC). "
-            "Times are ISO 8601 in UTC; amounts are decimal strings.",
+            "Times are ISO 8601 in UTC; amounts are decimal strings. A parameter sent with an "
+            "empty value counts as not sent, as the search form sends empty choices. Every "
+            "error, an unknown path or method included, answers a JSON `error` object.",
         },
         "paths": {
             "/api/v1/opportunities": {
                 "get": {
                     "operationId": "listOpportunities",
                     "summary": "Opportunities matching the search filters, cursor-paged",
-                    "parameters": OPPORTUNITY_PARAMETERS,
+                    "parameters": [*OPPORTUNITY_PARAMETERS, LISTING_SORT, PER_PAGE, CURSOR],
                     "responses": {
                         "200": _json("A page of opportunities", _page_of(OPPORTUNITY_SCHEMA)),
                         "400": BAD_REQUEST,
@@ -276,8 +310,12 @@ def openapi_document() -> dict:
             "/api/v1/opportunities.ocds.json": {
                 "get": {
                     "operationId": "exportOpportunitiesOcds",
-                    "summary": "One page of the search page's results as an OCDS 1.1 package",
-                    "parameters": [*OPPORTUNITY_PARAMETERS[:-1], PAGE],
+                    "summary": "The search page's results as an OCDS 1.1 release package",
+                    "description": "Every hit of the search, in the search page's order, up to "
+                    f"{export_limit} releases (the deployment's PORTAL_EXPORT_LIMIT); the "
+                    "page's paging does not apply. Page through larger result sets with "
+                    "/api/v1/opportunities.",
+                    "parameters": [*OPPORTUNITY_PARAMETERS, SORT],
                     "responses": {
                         "200": _json("An OCDS release package", RELEASE_PACKAGE_SCHEMA),
                         "400": BAD_REQUEST,
@@ -312,19 +350,10 @@ def openapi_document() -> dict:
             "/api/v1/plans": {
                 "get": {
                     "operationId": "listPlans",
-                    "summary": "Latest plan versions, cursor-paged; q keeps matching lines",
-                    "parameters": [
-                        QUERY,
-                        BUYER,
-                        REGION,
-                        _query(
-                            "year",
-                            {"type": "integer", "minimum": 1990, "maximum": 2100},
-                            "Fiscal year.",
-                        ),
-                        PER_PAGE,
-                        CURSOR,
-                    ],
+                    "summary": "Latest plan versions, cursor-paged; filters keep matching lines",
+                    "description": "Search parameters plans do not have (status, closing_within, "
+                    "sort, page, a kind other than plan_line) are refused with 400.",
+                    "parameters": PLAN_PARAMETERS,
                     "responses": {
                         "200": _json("A page of plans", _page_of(PLAN_SCHEMA)),
                         "400": BAD_REQUEST,

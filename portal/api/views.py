@@ -1,38 +1,34 @@
-"""API v1 routes: thin wrappers that parse, query with a keyset cursor and serialise."""
+"""API v1 routes: thin wrappers that parse, fetch one keyset page and serialise."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
-from portal.api.cursor import (
-    InvalidCursor,
-    after,
-    decode_cursor,
-    encode_cursor,
-    ordered,
-    sort_order,
+from portal.api.cursor import InvalidCursor, decode_cursor, encode_cursor, sort_order
+from portal.api.listing import (
+    filtered_opportunity_page,
+    index_cursor_name,
+    plan_page,
+    searched_opportunities,
 )
 from portal.api.openapi import openapi_document
 from portal.api.serializers import opportunity_json, plan_json
-from portal.buyers.models import Buyer
 from portal.db import db
-from portal.feeds.ocds import release_package
-from portal.feeds.views import canonical_url, detail_url
-from portal.opportunities.filters import filtered_opportunities
-from portal.opportunities.models import Opportunity
+from portal.feeds.export import export_limit
+from portal.feeds.views import ocds_export
 from portal.opportunities.queries import get_opportunity
 from portal.opportunities.search_request import MAX_ID, search_params_from
-from portal.opportunities.search_results import run_search
-from portal.plans.models import AnnualPlan, PlanLine
 from portal.plans.params import parse_year
-from portal.plans.queries import latest_plans_query
-from portal.search.params import InvalidSearchParams
+from portal.search.params import InvalidSearchParams, SearchParams
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_PREFIX = "/api/"
+HTTP_MESSAGES = {404: "recurso no encontrado", 405: "método no permitido para este recurso"}
+# Search parameters that mean nothing for plans: refused rather than silently ignored.
+NOT_FOR_PLANS = ("status", "closing_within", "sort", "page")
 
 
 @blueprint.errorhandler(InvalidSearchParams)
@@ -40,42 +36,47 @@ def invalid_parameter(error: InvalidSearchParams):
     return jsonify(error={"field": error.field, "message": error.message}), 400
 
 
-@blueprint.errorhandler(HTTPException)
+@blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    return jsonify(error={"field": None, "message": error.description}), error.code
+    """JSON for every HTTP error under /api/, routing errors (unknown path, method) included;
+    other paths keep their HTML error pages."""
+    if not request.path.startswith(API_PREFIX):
+        return error
+    message = HTTP_MESSAGES.get(error.code) or error.description
+    response = jsonify(error={"field": None, "message": message})
+    response.status_code = error.code
+    allowed = dict(error.get_headers()).get("Allow")
+    if allowed:  # a 405 names the methods the resource does take
+        response.headers["Allow"] = allowed
+    return response
 
 
 @blueprint.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(export_limit(current_app.config)))
 
 
 @blueprint.get("/opportunities")
 def opportunities():
     params = search_params_from(request.args)
-    order = sort_order(params.sort)
-    query = filtered_opportunities(db.session, params, datetime.now(UTC)).add_columns(order.key)
-    query = query.options(joinedload(Opportunity.buyer))
-    if cursor := request.args.get("cursor"):
-        key, last_id = _decoded(cursor, params.sort, order.decode)
-        query = after(query, order, key, last_id)
-    rows = db.session.execute(ordered(query, order).limit(params.per_page + 1)).all()
-    page = rows[: params.per_page]
-    following = None
-    if len(rows) > params.per_page:
-        last, key = page[-1]
-        following = _next_url(".opportunities", params.sort, key, last.id)
-    return jsonify(data=[opportunity_json(row) for row, _ in page], next=following)
+    now = datetime.now(UTC)
+    cursor = request.args.get("cursor")
+    if params.q:
+        sort = index_cursor_name(params.sort)
+        start = _decoded(cursor, sort, float) if cursor else None
+        page = searched_opportunities(db.session, params, now, start)
+    else:
+        sort = params.sort
+        start = _decoded(cursor, sort, sort_order(sort).decode) if cursor else None
+        page = filtered_opportunity_page(db.session, params, now, start)
+    following = _next_url(".opportunities", sort, *page.next_key) if page.next_key else None
+    return jsonify(data=[opportunity_json(row) for row in page.rows], next=following)
 
 
 @blueprint.get("/opportunities.ocds.json")
 def opportunities_ocds():
-    """The search page's results (same parameters, relevance and pages) as OCDS releases."""
-    params = replace(search_params_from(request.args), kinds=("opportunity",))
-    found = run_search(db.session, params, datetime.now(UTC))
-    package_url = canonical_url(request.endpoint, found)
-    package = release_package(found.opportunities, package_url, detail_url, datetime.now(UTC))
-    return jsonify(package)
+    """The search page's hits (same parameters and order), up to the export limit, as OCDS."""
+    return jsonify(ocds_export(search_params_from(request.args)))
 
 
 @blueprint.get("/opportunities/<int:opportunity_id>")
@@ -88,37 +89,25 @@ def opportunity(opportunity_id: int):
 
 @blueprint.get("/plans")
 def plans():
-    params = search_params_from(request.args)
+    params = _plan_params()
     year = parse_year(request.args.get("year"))
-    query = latest_plans_query(year=year)
-    if params.regions:
-        query = query.where(Buyer.region_code.in_(params.regions))
-    if params.buyer_ids:
-        query = query.where(AnnualPlan.buyer_id.in_(params.buyer_ids))
-    matching = _line_filter(params.q)
-    if params.q:
-        query = query.where(exists().where(PlanLine.plan_id == AnnualPlan.id, *matching))
-    if cursor := request.args.get("cursor"):
-        _, last_id = _decoded(cursor, "plans", int)
-        query = query.where(AnnualPlan.id > last_id)
-    found = db.session.scalars(query.order_by(AnnualPlan.id).limit(params.per_page + 1)).all()
-    page = found[: params.per_page]
-    following = None
-    if len(found) > params.per_page:
-        following = _next_url(".plans", "plans", page[-1].id, page[-1].id)
-    return jsonify(data=[plan_json(plan, _lines(plan, matching)) for plan in page], next=following)
+    cursor = request.args.get("cursor")
+    after_id = _decoded(cursor, "plans", int)[1] if cursor else None
+    page = plan_page(db.session, params, year, datetime.now(UTC), after_id)
+    following = _next_url(".plans", "plans", *page.next_key) if page.next_key else None
+    return jsonify(data=[plan_json(plan, lines) for plan, lines in page.rows], next=following)
 
 
-def _line_filter(text: str) -> list:
-    return [
-        func.lower(PlanLine.description).contains(word, autoescape=True)
-        for word in text.lower().split()
-    ]
-
-
-def _lines(plan: AnnualPlan, matching: list) -> list[PlanLine]:
-    query = select(PlanLine).where(PlanLine.plan_id == plan.id, *matching).order_by(PlanLine.id)
-    return list(db.session.scalars(query))
+def _plan_params() -> SearchParams:
+    """The search parameters plan lines carry; a kind other than plan_line is refused too."""
+    params = search_params_from(request.args)
+    for name in NOT_FOR_PLANS:
+        if request.args.get(name):
+            raise InvalidSearchParams(name, "no se aplica a los planes")
+    kind_given = any(kind.strip() for kind in request.args.getlist("kind"))
+    if kind_given and "opportunity" in params.kinds:
+        raise InvalidSearchParams("kind", "los planes solo tienen líneas (plan_line)")
+    return replace(params, kinds=("plan_line",))
 
 
 def _decoded(cursor: str, sort: str, decode: type) -> tuple[object, int]:

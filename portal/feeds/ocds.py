@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from portal.api.serializers import iso_utc
+from portal.feeds.text import xml_safe_tree
 from portal.opportunities.models import Opportunity, OpportunityStatus
 
 OCID_PREFIX = "ocds-compras-mype-"
@@ -103,8 +104,9 @@ def release(opportunity: Opportunity, detail_url: str) -> dict:
 def release_package(
     opportunities: list[Opportunity], package_url: str, detail_url_of, now: datetime
 ) -> dict:
-    """Estimated values become JSON numbers here, as the OCDS schema requires for amounts."""
-    return {
+    """Estimated values become JSON numbers here, as the OCDS schema requires for amounts;
+    control characters are dropped, as in the XML feeds, so every format carries the same text."""
+    package = {
         "uri": package_url,
         "version": "1.1",
         "publishedDate": iso_utc(now),
@@ -113,3 +115,4 @@ def release_package(
         "publicationPolicy": PUBLICATION_POLICY,
         "releases": [release(item, detail_url_of(item)) for item in opportunities],
     }
+    return xml_safe_tree(package)

@@ -5,6 +5,7 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
+from portal.feeds.text import xml_safe
 from portal.opportunities.search_results import ResultRow, SearchPage
 
 
@@ -29,10 +30,15 @@ def _entry_time(result: ResultRow, now: datetime) -> datetime:
 
 
 def search_feed(found: SearchPage, feed_url: str, page_url: str, link_of, now: datetime):
-    """`link_of(result)` gives each entry's page; the feed id is the search page's URL."""
+    """`link_of(result)` gives each entry's page; the feed id is the search page's URL.
+
+    Scraped text passes through xml_safe: one control character in a title would make lxml
+    refuse the whole feed.
+    """
     feed = FeedGenerator()
     feed.id(page_url)
-    feed.title(_("Compras MYPE: %(query)s", query=found.params.q or _("convocatorias")))
+    query = xml_safe(found.params.q) or _("convocatorias")
+    feed.title(_("Compras MYPE: %(query)s", query=query))
     feed.subtitle(_("Resultados de una búsqueda en Compras MYPE"))
     feed.link(href=page_url, rel="alternate")
     feed.link(href=feed_url, rel="self")
@@ -43,9 +49,9 @@ def search_feed(found: SearchPage, feed_url: str, page_url: str, link_of, now: d
         link = link_of(result)
         title = result.row.description if result.is_plan_line else result.row.title
         entry.id(link)
-        entry.title(title[:300])
+        entry.title(xml_safe(title[:300]))
         entry.link(href=link)
-        entry.description(_entry_text(result) or title)
+        entry.description(xml_safe(_entry_text(result) or title))
         entry.updated(_entry_time(result, now))
         entry.published(_entry_time(result, now))
     return feed

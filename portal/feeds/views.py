@@ -1,24 +1,25 @@
 """Feed routes: a search's results as RSS, Atom, iCalendar and OCDS, and one deadline as .ics.
 
 Every feed takes the search page's query string, so a shared search link becomes a feed by
-changing its path.
+changing its path. RSS and Atom follow the search's results page; the iCalendar and OCDS
+exports carry every hit up to the export limit (portal.feeds.export).
 """
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from portal.db import db
 from portal.feeds.calendar import deadlines_calendar
+from portal.feeds.export import export_limit, export_params, exported_opportunities
 from portal.feeds.ocds import release_package
 from portal.feeds.syndication import search_feed
 from portal.opportunities.facets import search_url_args
 from portal.opportunities.queries import get_opportunity
 from portal.opportunities.search_request import search_params_from
-from portal.opportunities.search_results import ResultRow, SearchPage, run_search
-from portal.search.params import InvalidSearchParams
+from portal.opportunities.search_results import ResultRow, run_search
+from portal.search.params import InvalidSearchParams, SearchParams
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -37,10 +38,10 @@ def _result_url(result: ResultRow) -> str:
     return detail_url(result.row)
 
 
-def searched(only_opportunities: bool = False) -> SearchPage:
+def requested_params() -> SearchParams:
     """The request's search, or a 400 naming the bad parameter."""
     try:
-        params = search_params_from(request.args)
+        return search_params_from(request.args)
     except InvalidSearchParams as error:
         abort(
             400,
@@ -48,21 +49,28 @@ def searched(only_opportunities: bool = False) -> SearchPage:
                 "Parámetro «%(field)s»: %(message)s", field=error.field, message=error.message
             ),
         )
-    if only_opportunities:
-        params = replace(params, kinds=("opportunity",))
-    return run_search(db.session, params, datetime.now(UTC))
 
 
-def canonical_url(endpoint: str, found: SearchPage) -> str:
+def canonical_url(endpoint: str, params: SearchParams) -> str:
     """The search's URL from its canonical arguments, percent-encoded (request.url may not be)."""
-    return url_for(endpoint, _external=True) + "?" + search_url_args(found.params)
+    return url_for(endpoint, _external=True) + "?" + search_url_args(params)
+
+
+def ocds_export(params: SearchParams) -> dict:
+    """The search's opportunities, up to the export limit, as an OCDS release package."""
+    params = export_params(params)
+    now = datetime.now(UTC)
+    found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
+    return release_package(found, canonical_url(request.endpoint, params), detail_url, now)
 
 
 def _syndicated(kind: str) -> Response:
-    found = searched()
-    self_url = canonical_url(request.endpoint, found)
-    page_url = canonical_url("search_page.page", found)
-    feed = search_feed(found, self_url, page_url, _result_url, datetime.now(UTC))
+    params = requested_params()
+    now = datetime.now(UTC)
+    found = run_search(db.session, params, now)
+    self_url = canonical_url(request.endpoint, params)
+    page_url = canonical_url("search_page.page", params)
+    feed = search_feed(found, self_url, page_url, _result_url, now)
     if kind == "rss":
         return Response(feed.rss_str(pretty=True), mimetype="application/rss+xml")
     return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
@@ -80,18 +88,16 @@ def search_atom():
 
 @blueprint.get("/buscar.ics")
 def search_calendar():
-    found = searched(only_opportunities=True)
-    name = _("Plazos: %(query)s", query=found.params.q or _("convocatorias"))
-    body = deadlines_calendar(found.opportunities, detail_url, datetime.now(UTC), name)
-    return Response(body, mimetype=CALENDAR_TYPE)
+    params = export_params(requested_params())
+    now = datetime.now(UTC)
+    found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
+    name = _("Plazos: %(query)s", query=params.q or _("convocatorias"))
+    return Response(deadlines_calendar(found, detail_url, now, name), mimetype=CALENDAR_TYPE)
 
 
 @blueprint.get("/buscar.ocds.json")
 def search_ocds():
-    found = searched(only_opportunities=True)
-    package_url = canonical_url(request.endpoint, found)
-    package = release_package(found.opportunities, package_url, detail_url, datetime.now(UTC))
-    return jsonify(package)
+    return jsonify(ocds_export(requested_params()))
 
 
 @blueprint.get("/oportunidades/<int(max=2147483647):opportunity_id>.ics")

@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ FACET_FIELDS = {
     "kind": "kinds",
     "status": "statuses",
     "sector": "sectors",
+    "family": "sectors",
     "region": "regions",
     "buyer": "buyer_ids",
     "object_type": "object_types",
@@ -30,6 +32,7 @@ FACET_TITLES = {
     "kind": _l("Tipo de resultado"),
     "status": _l("Estado"),
     "sector": _l("Sector"),
+    "family": _l("Familia"),
     "region": _l("Región"),
     "buyer": _l("Entidad"),
     "object_type": _l("Objeto"),
@@ -74,15 +77,51 @@ def _toggled(params: SearchParams, field: str, value) -> SearchParams:
     return replace(params, page=1, **{field: chosen})
 
 
+def _sector_chosen(params: SearchParams, facet: str, code: str) -> bool:
+    """A segment counts as chosen while any family under it is."""
+    if facet == "sector":
+        return any(chosen[:2] == code[:2] for chosen in params.sectors)
+    return code in params.sectors
+
+
+def _sector_toggled(params: SearchParams, facet: str, code: str) -> SearchParams:
+    """Segments and families share the OR-ed `sector` filter: a chosen family replaces its
+    segment (which would otherwise keep matching the whole segment), leaving a segment drops
+    its families, and leaving a segment's last family goes back to the segment."""
+    others = {chosen for chosen in params.sectors if chosen[:2] != code[:2]}
+    same_segment = set(params.sectors) - others
+    if facet == "sector":
+        chosen = others if same_segment else others | {code}
+    elif code in same_segment:
+        families = same_segment - {code, segment_of(code)}
+        chosen = others | (families or {segment_of(code)})
+    else:
+        chosen = others | (same_segment - {segment_of(code)}) | {code}
+    return replace(params, page=1, sectors=tuple(sorted(chosen)))
+
+
+def segment_of(code: str) -> str:
+    return code[:2] + "000000"
+
+
+def sector_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """Names from the sectors table; families, shipped only with the full taxonomy, fall back
+    to their four-digit code."""
+    english = str(get_locale()) == "en"
+    rows = session.execute(
+        select(Sector.code, Sector.name_en if english else Sector.name_es).where(
+            Sector.code.in_(codes)
+        )
+    )
+    names = {str(code): name for code, name in rows}
+    return {code: names.get(code) or _("Familia %(code)s", code=code[:4]) for code in codes}
+
+
 def _names(session: Session, facet: str, values: list[str]) -> dict[str, str]:
     english = str(get_locale()) == "en"
-    if facet == "sector":
-        rows = session.execute(
-            select(Sector.code, Sector.name_en if english else Sector.name_es).where(
-                Sector.code.in_(values)
-            )
-        )
-    elif facet == "region":
+    if facet in ("sector", "family"):
+        return sector_names(session, values)
+    if facet == "region":
         rows = session.execute(select(Department.code, Department.name))
     elif facet == "buyer":
         ids = [int(value) for value in values if value.isdigit()]
@@ -99,6 +138,19 @@ def _names(session: Session, facet: str, values: list[str]) -> dict[str, str]:
     return {str(code): name for code, name in rows}
 
 
+def _selected(params: SearchParams, facet: str, field: str, value: str) -> bool:
+    if field == "sectors":
+        return _sector_chosen(params, facet, value)
+    return value in {str(chosen) for chosen in getattr(params, field)}
+
+
+def _option_params(params: SearchParams, facet: str, field: str, value: str) -> SearchParams:
+    """The search an option's link leads to: this one with the option toggled."""
+    if field == "sectors":
+        return _sector_toggled(params, facet, value)
+    return _toggled(params, field, int(value) if field == "buyer_ids" else value)
+
+
 def readable_facets(
     session: Session, params: SearchParams, counts: dict[str, tuple[FacetCount, ...]]
 ) -> list[Facet]:
@@ -108,16 +160,13 @@ def readable_facets(
         if not found:
             continue
         names = _names(session, name, [item.value for item in found])
-        selected = {str(value) for value in getattr(params, field)}
         options = tuple(
             FacetOption(
                 value=item.value,
                 label=names.get(item.value, item.value),
                 count=item.count,
-                selected=item.value in selected,
-                url_args=search_url_args(
-                    _toggled(params, field, int(item.value) if field == "buyer_ids" else item.value)
-                ),
+                selected=_selected(params, name, field, item.value),
+                url_args=search_url_args(_option_params(params, name, field, item.value)),
             )
             for item in found
         )

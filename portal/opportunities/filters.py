@@ -1,13 +1,14 @@
 """SearchParams as SQL: the structured filters of the search page, for keyset-paged listings.
 
-The API pages with a cursor over a stable SQL order, which the relevance-ranked index cannot
-give; `q` here requires every word in the title or description (no stemming).
+The API pages with a cursor over a stable SQL order when there is no text query. A text query
+needs the index's Spanish analysis (stems, folded accents), so `q` is not handled here: the API
+takes such searches from the index (portal.api.listing).
 """
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.opportunities.models import (
@@ -32,14 +33,6 @@ def _sector_condition(codes: tuple[str, ...]):
     )
 
 
-def _words_condition(text: str):
-    return [
-        func.lower(Opportunity.title).contains(word, autoescape=True)
-        | func.lower(Opportunity.description).contains(word, autoescape=True)
-        for word in text.lower().split()
-    ]
-
-
 def _status_condition(statuses: tuple[str, ...], now: datetime):
     """ "open" means open with the deadline still ahead (or unknown), as in the search index."""
     others = [status for status in statuses if status != OpportunityStatus.OPEN]
@@ -51,9 +44,8 @@ def _status_condition(statuses: tuple[str, ...], now: datetime):
 
 
 def filtered_opportunities(session: Session, params: SearchParams, now: datetime) -> Select:
+    """Every filter of `params` but `q`, which only the search index answers as the page does."""
     query = select(Opportunity)
-    if params.q:
-        query = query.where(*_words_condition(params.q))
     if params.sectors:
         query = query.where(_sector_condition(params.sectors))
     if params.regions:

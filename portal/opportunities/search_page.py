@@ -3,44 +3,48 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from portal.db import db
-from portal.opportunities.facets import readable_facets, search_url_args
+from portal.feeds.export import export_limit
+from portal.opportunities.facets import readable_facets, search_url_args, sector_names
 from portal.opportunities.search_request import search_params_from
 from portal.opportunities.search_results import run_search
 from portal.reference.models import Department, ProcedureType, Sector
 from portal.search.params import InvalidSearchParams, SearchParams
-from portal.search.size import SIZE_RULE_HELP_ES
+from portal.search.size import size_rule_help
 
 blueprint = Blueprint("search_page", __name__)
 
 
-def _choices() -> dict:
-    """The options of the filter form, from the reference tables."""
+def _choices(params: SearchParams, now: datetime) -> dict:
+    """The options of the filter form, from the reference tables; a family chosen through the
+    sector facet is added to the segments so that submitting the form keeps it."""
+    segments = db.session.scalars(
+        select(Sector).where(Sector.level == "segment").order_by(Sector.code)
+    ).all()
+    families = [code for code in params.sectors if not code.endswith("000000")]
     return {
-        "sectors": db.session.scalars(
-            select(Sector).where(Sector.level == "segment").order_by(Sector.code)
-        ).all(),
+        "sectors": segments,
+        "chosen_families": sector_names(db.session, families).items(),
         "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
         "procedures": db.session.scalars(select(ProcedureType).order_by(ProcedureType.code)).all(),
+        "size_rule_help": size_rule_help(db.session, now),
+        "export_limit": export_limit(current_app.config),
     }
 
 
 @blueprint.get("/buscar")
 def page():
+    now = datetime.now(UTC)
     try:
         params = search_params_from(request.args)
     except InvalidSearchParams as error:
+        defaults = SearchParams()
         return render_template(
-            "search/page.html",
-            error=error,
-            params=SearchParams(),
-            size_rule_help=SIZE_RULE_HELP_ES,
-            **_choices(),
+            "search/page.html", error=error, params=defaults, **_choices(defaults, now)
         ), 400
-    now = datetime.now(UTC)
     found = run_search(db.session, params, now)
     suggestion = found.results.suggestion
     return render_template(
@@ -50,9 +54,8 @@ def page():
         found=found,
         facets=readable_facets(db.session, params, found.results.facets),
         links=_links(params, suggestion, found.page_count),
-        size_rule_help=SIZE_RULE_HELP_ES,
         now=now,
-        **_choices(),
+        **_choices(params, now),
     )
 
 

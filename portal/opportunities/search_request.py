@@ -2,16 +2,25 @@
 
 from collections.abc import Mapping
 
+from portal.feeds.text import INVALID_CHARACTERS
 from portal.search.params import InvalidSearchParams, SearchParams, parse_search_args
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger ones overflow SQLite's binding
 
 
+def refuse_control_characters(args: Mapping) -> None:
+    """NUL cannot reach PostgreSQL and no control character can go into an XML feed (the query
+    becomes the feed's title): refusing them names the parameter instead of failing later."""
+    pairs = args.items(multi=True) if hasattr(args, "getlist") else args.items()
+    for key, value in pairs:
+        if INVALID_CHARACTERS.search(key) or INVALID_CHARACTERS.search(str(value)):
+            field = INVALID_CHARACTERS.sub("", key)
+            raise InvalidSearchParams(field, "contiene un carácter no permitido")
+
+
 def search_params_from(args: Mapping) -> SearchParams:
-    """parse_search_args, after refusing NUL characters, which PostgreSQL cannot compare."""
-    for key, value in args.items(multi=True) if hasattr(args, "getlist") else args.items():
-        if "\x00" in key or "\x00" in str(value):
-            raise InvalidSearchParams(key.replace("\x00", ""), "contiene un carácter no permitido")
+    """parse_search_args, after refusing control characters."""
+    refuse_control_characters(args)
     try:
         params = parse_search_args(args)
     except InvalidSearchParams:

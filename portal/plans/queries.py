@@ -1,10 +1,16 @@
 """Plan browser queries: the latest version of each entity's plan per year, and its versions."""
 
-from sqlalchemy import Select, func, select
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.buyers.models import Buyer
 from portal.plans.models import AnnualPlan, PlanLine
+from portal.search.params import SearchParams
+from portal.search.size import size_value_limit
 
 
 def latest_plans_query(year: int | None = None, region: str | None = None) -> Select:
@@ -68,3 +74,41 @@ def plan_versions(session: Session, buyer_id: int, year: int) -> list[AnnualPlan
         .order_by(AnnualPlan.version.desc())
     )
     return list(session.scalars(query))
+
+
+def line_conditions(session: Session, params: SearchParams, now: datetime) -> list:
+    """The search filters a plan line carries, as SQL conditions: every word of `q` in the
+    description, sector (segment or family prefix of its classification code), object type,
+    procedure and estimated value (size through its value ceiling)."""
+    conditions = [
+        func.lower(PlanLine.description).contains(word, autoescape=True)
+        for word in params.q.lower().split()
+    ]
+    if params.sectors:
+        prefixes = [code[:2] if code.endswith("000000") else code[:4] for code in params.sectors]
+        conditions.append(or_(*(PlanLine.classification_code.startswith(p) for p in prefixes)))
+    if params.object_types:
+        conditions.append(PlanLine.object_type.in_(params.object_types))
+    if params.procedure_types:
+        conditions.append(PlanLine.procedure_type_code.in_(params.procedure_types))
+    if params.value_min is not None:
+        conditions.append(PlanLine.estimated_value >= params.value_min)
+    if params.value_max is not None:
+        conditions.append(PlanLine.estimated_value <= params.value_max)
+    if params.size_class:
+        ceiling = Decimal(str(size_value_limit(session, params.size_class, now)))
+        conditions.append(PlanLine.estimated_value <= ceiling)
+    return conditions
+
+
+def lines_by_plan(session: Session, plan_ids: list[int], conditions: list) -> dict[int, list]:
+    """The lines of several plans that pass `conditions`, in one query, in line order."""
+    query = (
+        select(PlanLine)
+        .where(PlanLine.plan_id.in_(plan_ids), *conditions)
+        .order_by(PlanLine.plan_id, PlanLine.id)
+    )
+    lines: dict[int, list[PlanLine]] = defaultdict(list)
+    for line in session.scalars(query):
+        lines[line.plan_id].append(line)
+    return lines

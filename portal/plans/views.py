@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from portal.db import db
-from portal.plans.params import parse_year
+from portal.plans.params import parse_region, parse_year
 from portal.plans.queries import latest_plans, line_counts, plan_versions, plan_years
 from portal.reference.models import Department
 from portal.search.params import InvalidSearchParams
@@ -15,9 +15,9 @@ blueprint = Blueprint("plans", __name__, url_prefix="/planes")
 def index():
     try:
         year = parse_year(request.args.get("year"))
+        region = parse_region(request.args.get("region"))
     except InvalidSearchParams as error:
         abort(400, description=error.message)
-    region = request.args.get("region") or None
     plans = latest_plans(db.session, year=year, region=region)
     return render_template(
         "plans/index.html",

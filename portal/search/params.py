@@ -102,7 +102,7 @@ def _integer(args: Mapping, name: str, minimum: int, maximum: int) -> int | None
     text = _single(args, name)
     if text is None:
         return None
-    if not text.isdigit():
+    if not _ascii_digits(text):
         raise InvalidSearchParams(name, "debe ser un número entero")
     number = int(text)
     if not minimum <= number <= maximum:
@@ -134,13 +134,19 @@ def _choices(args: Mapping, name: str, allowed: tuple[str, ...]) -> tuple[str, .
 def _codes(args: Mapping, name: str, digits: int | None = None) -> tuple[str, ...]:
     values = _values(args, name)
     for value in values:
-        if not value.isalnum() or len(value) > 10 or (digits and not _has_digits(value, digits)):
+        well_formed = value.isascii() and value.isalnum() and len(value) <= 10
+        if not well_formed or (digits and not _has_digits(value, digits)):
             raise InvalidSearchParams(name, f"código inválido: {value}")
     return tuple(sorted(set(values)))
 
 
+def _ascii_digits(text: str) -> bool:
+    """str.isdigit() alone also takes "²" and "١٥", which no code or number here uses."""
+    return text.isascii() and text.isdigit()
+
+
 def _has_digits(value: str, digits: int) -> bool:
-    return value.isdigit() and len(value) == digits
+    return _ascii_digits(value) and len(value) == digits
 
 
 def _statuses(args: Mapping) -> tuple[str, ...]:
@@ -158,8 +164,8 @@ def parse_search_args(args: Mapping) -> SearchParams:
     if len(query) > MAX_QUERY_LENGTH:
         raise InvalidSearchParams("q", "consulta demasiado larga")
     buyers = _values(args, "buyer")
-    if any(not buyer.isdigit() for buyer in buyers):
-        raise InvalidSearchParams("buyer", "debe ser un número entero")
+    if any(not _ascii_digits(buyer) or int(buyer) == 0 for buyer in buyers):
+        raise InvalidSearchParams("buyer", "debe ser un número entero positivo")
     value_min, value_max = _amount(args, "value_min"), _amount(args, "value_max")
     if value_min is not None and value_max is not None and value_min > value_max:
         raise InvalidSearchParams("value_max", "debe ser mayor o igual que value_min")

@@ -4,11 +4,12 @@ All words of the query must appear (title or description); the title counts 2.5x
 disjunctive: each facet counts the hits under every filter except its own, so choosing one
 region still shows how many hits the other regions would give. Plan lines have no status:
 the status filter and facet apply to opportunities only. "open" means open in the database
-with a deadline still ahead (or none), as on the home page.
+with a deadline still ahead (or none), as on the home page. The sector facet offers UNSPSC
+segments and, once one is chosen, the families (first four digits) under it.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -22,12 +23,15 @@ from portal.search.highlight import highlight_snippet, highlight_title
 from portal.search.params import SearchParams
 from portal.search.schema import ANALYZER, WORD_ANALYZER
 from portal.search.size import size_value_limit
-from portal.search.store import ARCHIVE, OPEN, READERS
+from portal.search.store import ARCHIVE, OPEN, PARTS, READERS
 
 FIELD_WEIGHTS = (("title", 2.5), ("body", 1.0))
 K1, B = 1.2, 0.75
-FACETS = ("sector", "region", "buyer", "object_type", "procedure_type", "status", "kind")
+FACETS = ("sector", "family", "region", "buyer", "object_type", "procedure_type", "status", "kind")
+# facet -> the filter it leaves out; families are chosen through the sector filter
+FACET_FILTERS = {facet: facet for facet in FACETS} | {"family": "sector"}
 FACET_LIMIT = 50
+SEGMENT_SUFFIX, FAMILY_SUFFIX = "000000", "0000"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,17 @@ class _Part:
     name: str
     searcher: Searcher
     arrays: IndexArrays
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """One part's documents under the query: scores (empty if unranked), the text match and
+    each filter's mask."""
+
+    part: _Part
+    scores: np.ndarray
+    base: np.ndarray
+    masks: dict[str, np.ndarray]
 
 
 def query_terms(text: str) -> tuple[str, ...]:
@@ -118,6 +133,17 @@ def _scores(parts: list[_Part], terms: tuple[str, ...], require_all: bool) -> li
         matched = hits == len(terms) if require_all else hits > 0
         results.append((scores, matched))
     return results
+
+
+def _containing_all(arrays: IndexArrays, terms: tuple[str, ...]) -> np.ndarray:
+    """Live documents holding every term, unscored: all a facet count needs."""
+    matched = arrays.live.copy()
+    for term in terms:
+        holds = np.zeros(arrays.count, dtype=bool)
+        for field, _weight in FIELD_WEIGHTS:
+            holds[postings(arrays, field, term)[0]] = True
+        matched &= holds
+    return matched
 
 
 def _codes(column: str, values) -> np.ndarray:
@@ -187,26 +213,71 @@ def _all_of(base: np.ndarray, masks: dict, leave_out: str | None = None) -> np.n
     return combined
 
 
-def _facet_counts(parts, bases, masks_per_part, now: float) -> dict:
+def _size_limit(params: SearchParams, now: datetime) -> float | None:
+    return size_value_limit(db.session, params.size_class, now) if params.size_class else None
+
+
+def _matched_parts(params: SearchParams, now: datetime, terms: tuple[str, ...]) -> list:
+    """The searched parts scored together (one idf), each with its filter masks."""
+    parts = _open_parts(_parts_needed(params))
+    size_limit = _size_limit(params, now)
+    matched = []
+    for part, (scores, hits) in zip(parts, _scores(parts, terms, require_all=True), strict=True):
+        base = part.arrays.live & hits if terms else part.arrays.live.copy()
+        masks = _filters(part.arrays, params, now.timestamp(), size_limit)
+        matched.append(_Matched(part, scores, base, masks))
+    return matched
+
+
+def _status_only_parts(params: SearchParams, now: datetime, terms: tuple[str, ...]) -> list:
+    """Parts the status filter kept out of the results, matched unscored: the status facet
+    still counts every status there (a default search reads only the small open part)."""
+    if OPPORTUNITY not in params.kinds:
+        return []
+    searched = _parts_needed(params)
+    names = [name for name in PARTS if name not in searched]
+    size_limit = _size_limit(params, now) if names else None
+    return [
+        _Matched(
+            part,
+            np.zeros(0, dtype=np.float32),  # never ranked
+            _containing_all(part.arrays, terms),
+            _filters(part.arrays, params, now.timestamp(), size_limit),
+        )
+        for part in _open_parts(names)
+    ]
+
+
+def _wanted_facets(params: SearchParams) -> tuple[str, ...]:
+    """Families are offered only under a chosen segment: all of them at once would be noise."""
+    return FACETS if params.sectors else tuple(facet for facet in FACETS if facet != "family")
+
+
+def _facet_counts(params: SearchParams, matched: list, status_only: list, now: float) -> dict:
     """Counts per value code summed over the parts, then the top values turned into text."""
     facets = {}
-    for facet in FACETS:
+    for facet in _wanted_facets(params):
         totals = np.zeros(0, dtype=np.int64)
-        for part, base, masks in zip(parts, bases, masks_per_part, strict=True):
-            selected = _all_of(base, masks, leave_out=facet)
-            counts = _count_codes(part.arrays, facet, selected, now)
-            if len(counts) > len(totals):
-                counts[: len(totals)] += totals
-                totals = counts
-            else:
-                totals[: len(counts)] += counts
-        facets[facet] = _top_values(facet, totals)
+        counted = [*matched, *status_only] if facet == "status" else matched
+        for item in counted:
+            selected = _all_of(item.base, item.masks, leave_out=FACET_FILTERS[facet])
+            totals = _added(totals, _count_codes(item.part.arrays, facet, selected, now))
+        facets[facet] = _top_values(facet, totals, params.sectors)
     return facets
+
+
+def _added(totals: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Element-wise sum of two count arrays of possibly different lengths."""
+    if len(counts) > len(totals):
+        counts[: len(totals)] += totals
+        return counts
+    totals[: len(counts)] += counts
+    return totals
 
 
 def _count_codes(arrays: IndexArrays, facet: str, selected: np.ndarray, now: float) -> np.ndarray:
     """Hits per value code in one pass over the column (buyer ids are their own codes)."""
-    if facet == "sector":
+    if facet in ("sector", "family"):
         codes = arrays.sector_code[selected[arrays.sector_doc]]
         return np.bincount(codes, minlength=len(VOCABULARIES["sectors"].values))
     if facet == "buyer":
@@ -217,15 +288,28 @@ def _count_codes(arrays: IndexArrays, facet: str, selected: np.ndarray, now: flo
     return np.bincount(arrays.columns[facet][selected], minlength=len(VOCABULARIES[facet].values))
 
 
-def _top_values(facet: str, counts: np.ndarray) -> tuple[FacetCount, ...]:
+def _offered_sector(facet: str, code: str, chosen_sectors: tuple[str, ...]) -> bool:
+    """Segments always; families only under a chosen segment (or beside a chosen family)."""
+    if facet == "sector":
+        return code.endswith(SEGMENT_SUFFIX)
+    segments = {chosen[:2] for chosen in chosen_sectors}
+    return (
+        code.endswith(FAMILY_SUFFIX) and not code.endswith(SEGMENT_SUFFIX) and code[:2] in segments
+    )
+
+
+def _top_values(facet: str, counts: np.ndarray, chosen_sectors=()) -> tuple[FacetCount, ...]:
     """Most frequent first, ties by value; empty values (no region, no buyer) left out."""
     if facet == "buyer":
         counts[:1] = 0
         names = None
     else:
-        names = VOCABULARIES["sectors" if facet == "sector" else facet].values
+        names = VOCABULARIES["sectors" if facet in ("sector", "family") else facet].values
         for code in np.flatnonzero(counts):
-            if not names[code] or (facet == "sector" and not names[code].endswith("000000")):
+            if not names[code] or (
+                facet in ("sector", "family")
+                and not _offered_sector(facet, names[code], chosen_sectors)
+            ):
                 counts[code] = 0
     codes = np.flatnonzero(counts)
     if len(codes) > FACET_LIMIT:
@@ -247,6 +331,30 @@ def _sort_key(arrays: IndexArrays, sort: str, scores: np.ndarray, has_terms: boo
     return np.nan_to_num(columns["published"], nan=-np.inf)
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """Every hit over all parts: its sort key, unique id (db id * 2 + is plan) and location."""
+
+    keys: np.ndarray
+    uids: np.ndarray
+    locations: np.ndarray  # (part index, document number) per hit
+
+
+def _ranked(matched: list, sort: str, by_score: bool) -> _Ranked:
+    keys, uids, where = [], [], []
+    plan_code = VOCABULARIES["kind"].codes.get(PLAN_LINE)
+    for index, item in enumerate(matched):
+        columns = item.part.arrays.columns
+        rows = np.flatnonzero(_all_of(item.base, item.masks))
+        keys.append(_sort_key(item.part.arrays, sort, item.scores, by_score)[rows])
+        is_plan = columns["kind"][rows] == plan_code
+        uids.append(columns["db_id"][rows].astype(np.int64) * 2 + is_plan)
+        where.append(np.stack([np.full(len(rows), index), rows]))
+    if not matched:
+        return _Ranked(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros((2, 0), dtype=np.int64))
+    return _Ranked(np.concatenate(keys), np.concatenate(uids), np.concatenate(where, axis=1))
+
+
 def _page(keys: np.ndarray, uids: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Positions of the page's rows, ordered by key then uid (stable across pages)."""
     if stop < len(keys) // 4:
@@ -262,51 +370,48 @@ def search(params: SearchParams, now: datetime) -> SearchResults:
     """One results page with total, disjunctive facets, highlights and a spelling suggestion."""
     started = time.perf_counter()
     terms = query_terms(params.q)
-    parts = _open_parts(_parts_needed(params))
-    size_limit = size_value_limit(db.session, params.size_class, now) if params.size_class else None
-    moment = now.timestamp()
-    scored = _scores(parts, terms, require_all=True)
-    bases, masks_per_part, keys, uids, where = [], [], [], [], []
-    for index, (part, (scores, matched)) in enumerate(zip(parts, scored, strict=True)):
-        base = part.arrays.live & matched if terms else part.arrays.live.copy()
-        masks = _filters(part.arrays, params, moment, size_limit)
-        bases.append(base)
-        masks_per_part.append(masks)
-        rows = np.flatnonzero(_all_of(base, masks))
-        key = _sort_key(part.arrays, params.sort, scores, bool(terms))
-        keys.append(key[rows])
-        is_plan = part.arrays.columns["kind"][rows] == VOCABULARIES["kind"].codes.get(PLAN_LINE)
-        uids.append(part.arrays.columns["db_id"][rows] * 2 + is_plan)
-        where.append(
-            np.stack(
-                [
-                    np.full(len(rows), index),
-                    rows,
-                ]
-            )
-            if len(rows)
-            else np.zeros((2, 0), dtype=np.int64)
-        )
-    all_keys = np.concatenate(keys) if keys else np.zeros(0)
-    all_uids = np.concatenate(uids) if uids else np.zeros(0)
-    locations = np.concatenate(where, axis=1) if where else np.zeros((2, 0), dtype=np.int64)
+    matched = _matched_parts(params, now, terms)
+    ranked = _ranked(matched, params.sort, bool(terms))
     start = (params.page - 1) * params.per_page
-    chosen = _page(all_keys, all_uids, start, start + params.per_page)
-    hit_scores = [scored[int(locations[0, i])][0][int(locations[1, i])] for i in chosen]
-    hits = tuple(
-        _hit(parts[int(locations[0, i])], int(locations[1, i]), float(score), terms)
-        for i, score in zip(chosen, hit_scores, strict=True)
-    )
-    total = len(all_keys)
+    chosen = _page(ranked.keys, ranked.uids, start, start + params.per_page)
+    hits = []
+    for position in chosen:
+        item = matched[int(ranked.locations[0, position])]
+        docnum = int(ranked.locations[1, position])
+        hits.append(_hit(item.part, docnum, float(item.scores[docnum]), terms))
+    total = len(ranked.keys)
+    parts = [item.part for item in matched]
+    status_only = _status_only_parts(params, now, terms)
     return SearchResults(
         total=total,
-        hits=hits,
-        facets=_facet_counts(parts, bases, masks_per_part, moment),
+        hits=tuple(hits),
+        facets=_facet_counts(params, matched, status_only, now.timestamp()),
         page=params.page,
         per_page=params.per_page,
         suggestion=_suggestion(parts, params.q) if total == 0 and terms else None,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def ranked_opportunity_ids(params: SearchParams, now: datetime, limit: int) -> list[int]:
+    """The first `limit` matching opportunities in the search's own order, for exports."""
+    params = replace(params, kinds=(OPPORTUNITY,))
+    terms = query_terms(params.q)
+    ranked = _ranked(_matched_parts(params, now, terms), params.sort, bool(terms))
+    return [
+        int(ranked.uids[position]) // 2 for position in _page(ranked.keys, ranked.uids, 0, limit)
+    ]
+
+
+def opportunity_sort_keys(params: SearchParams, now: datetime) -> tuple[np.ndarray, np.ndarray]:
+    """(sort key, id) of every matching opportunity, bigger key first, for keyset paging.
+
+    Relevance is read as newest first: scores move whenever other notices are indexed, so a
+    cursor holding one would skip or repeat rows between pages.
+    """
+    params = replace(params, kinds=(OPPORTUNITY,))
+    ranked = _ranked(_matched_parts(params, now, query_terms(params.q)), params.sort, False)
+    return ranked.keys, ranked.uids // 2
 
 
 def _hit(part: _Part, docnum: int, score: float, terms: tuple[str, ...]) -> SearchHit:

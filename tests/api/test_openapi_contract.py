@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from factories import NOW
 from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from portal.opportunities.models import ChangeKind, OpportunityChange
 
@@ -44,3 +44,39 @@ def test_api_conforms_to_its_openapi_document(api_schema):
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         conforms()
+
+
+def json_error_body(ctx, response, case) -> None:
+    """Every 4xx answers the documented JSON error object, never an HTML page."""
+    if 400 <= response.status_code < 500:
+        assert response.headers.get("content-type", [""])[0].startswith("application/json")
+        error = response.json()["error"]
+        assert isinstance(error["message"], str) and error["message"]
+
+
+def _sends_an_empty_value(case) -> bool:
+    """An empty string, list or object all reach the server as `name=` (nothing given)."""
+    values = (case.query or {}).values()
+    return any(
+        _empty(value) or (isinstance(value, list) and any(map(_empty, value))) for value in values
+    )
+
+
+def _empty(value) -> bool:
+    return value == "" or value == [] or value == {}
+
+
+def test_api_refuses_invalid_requests_with_json_errors(api_schema):
+    """Schema-violating requests (negative data): never a 5xx, a JSON body with every 4xx, and
+    refused unless the only violation is an empty value, which means "not given" (the search
+    form sends empty selects) as the OpenAPI document says."""
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE))
+        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        def refused(case):
+            lenient = [negative_data_rejection] if _sends_an_empty_value(case) else []
+            case.call_and_validate(additional_checks=[json_error_body], excluded_checks=lenient)
+
+        refused()

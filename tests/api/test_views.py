@@ -1,9 +1,11 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from factories import NOW
 
-from portal.opportunities.models import OpportunityStatus
+from portal.opportunities.models import ObjectType, OpportunityStatus
 
 
 def _all_pages(client, url: str) -> list[dict]:
@@ -54,10 +56,38 @@ def test_cursor_pagination_returns_every_row_exactly_once_in_each_sort(client, m
             estimated_value=None if index % 7 == 0 else Decimal(100 * (index % 4)),
         )
 
-    for sort in ("relevance", "published", "closing", "value"):
-        rows = _all_pages(client, f"/api/v1/opportunities?sort={sort}&per_page=5")
-        ids = [row["id"] for row in rows]
-        assert len(ids) == 23 and len(set(ids)) == 23, sort
+    for text in ("", "q=bienes&"):  # SQL order, then the index's
+        for sort in ("relevance", "published", "closing", "value"):
+            rows = _all_pages(client, f"/api/v1/opportunities?{text}sort={sort}&per_page=5")
+            ids = [row["id"] for row in rows]
+            assert len(ids) == 23 and len(set(ids)) == 23, (text, sort)
+
+
+def _page_ids(client, query: str) -> set[int]:
+    page = client.get(f"/buscar?{query}&kind=opportunity&per_page=100").get_data(as_text=True)
+    return {int(found) for found in re.findall(r'href="/oportunidades/(\d+)"', page)}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=adquisicion",
+        "q=ADQUISICIÓN+uniforme&region=08",
+        "q=uniformes&sector=53000000",
+        "q=servicio&status=all&sort=value",
+        "q=de+la",  # stop words only: every notice, as on the page
+    ],
+)
+def test_text_queries_return_the_same_notices_as_the_search_page(client, make_opportunity, query):
+    make_opportunity(title="Adquisición de uniformes escolares", region_code="08")
+    make_opportunity(title="Adquisicion de uniforme policial", classifications=("53102700",))
+    make_opportunity(title="Servicio de limpieza", status=OpportunityStatus.CLOSED)
+    make_opportunity(title="Servicio de vigilancia", description="Adquisición no incluida")
+
+    api_ids = {row["id"] for row in _all_pages(client, f"/api/v1/opportunities?{query}&per_page=1")}
+
+    assert api_ids == _page_ids(client, query)
+    assert api_ids
 
 
 def test_closing_sort_is_soonest_first(client, make_opportunity):
@@ -134,3 +164,48 @@ def test_open_excludes_passed_deadlines_and_size_keeps_small_values(client, make
 
     assert len(open_ids) == 2
     assert [row["id"] for row in micro] == [small.id]
+
+
+def test_plans_apply_the_line_filters_and_list_only_matching_lines(client, session, make_plan):
+    plan = make_plan(lines=3)  # goods lines worth 5 000, 10 000 and 15 000
+    plan.lines[0].classification_code = "53102700"
+    plan.lines[1].object_type = ObjectType.SERVICES
+    plan.lines[2].estimated_value = Decimal("900000")
+    other = make_plan(lines=1)
+    session.commit()
+
+    def lines(query: str) -> dict[int, list[str]]:
+        body = client.get(f"/api/v1/plans?{query}").get_json()
+        return {
+            row["id"]: [line["reference_number"] for line in row["lines"]] for row in body["data"]
+        }
+
+    assert lines("sector=53000000") == lines("sector=53100000") == {plan.id: ["1"]}
+    assert lines("sector=53110000") == {}
+    assert lines("object_type=services") == {plan.id: ["2"]}
+    assert lines("value_min=10000") == {plan.id: ["2", "3"]}
+    assert lines("value_max=5000") == {plan.id: ["1"], other.id: ["1"]}
+    assert lines("size=micro&kind=plan_line") == {plan.id: ["1", "2"], other.id: ["1"]}
+
+
+def test_plans_refuse_search_parameters_that_plans_do_not_have(client):
+    for query, field in (
+        ("kind=opportunity", "kind"),
+        ("status=closed", "status"),
+        ("sort=value", "sort"),
+        ("closing_within=5", "closing_within"),
+    ):
+        response = client.get(f"/api/v1/plans?{query}")
+        assert response.status_code == 400, query
+        assert response.get_json()["error"]["field"] == field, query
+
+
+def test_unknown_paths_and_methods_under_the_api_answer_json(client):
+    for path in ("/api/v1/nothing", "/api/v1/opportunities/abc", "/api/v2/opportunities"):
+        response = client.get(path)
+        assert (response.status_code, response.mimetype) == (404, "application/json"), path
+        assert response.get_json()["error"]["message"], path
+    refused = client.post("/api/v1/opportunities")
+    assert (refused.status_code, refused.mimetype) == (405, "application/json")
+    assert "GET" in refused.headers["Allow"]
+    assert client.get("/nothing").mimetype == "text/html"  # pages keep their HTML errors

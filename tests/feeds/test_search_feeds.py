@@ -100,3 +100,28 @@ def test_feeds_refuse_bad_parameters_with_400(client):
         assert client.get(f"{path}?sort=nonsense").status_code == 400
     response = client.get("/api/v1/opportunities.ocds.json?sort=nonsense")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "sort"
+
+
+def test_control_characters_in_scraped_text_are_dropped_from_every_format(
+    client, make_buyer, make_opportunity
+):
+    buyer = make_buyer(name="Municipalidad\x0b de Ilo")
+    make_opportunity(title="Compra de\x01 cemento\x1f", description="Lote\x08 único", buyer=buyer)
+
+    for path in ("/buscar.rss", "/buscar.atom"):
+        response = client.get(f"{path}?q=cemento")
+        assert response.status_code == 200, path
+        feed = feedparser.parse(response.data)
+        assert not feed.bozo, path
+        assert [entry.title for entry in feed.entries] == ["Compra de cemento"]
+    events = Calendar.from_ical(client.get("/buscar.ics?q=cemento").data).walk("VEVENT")
+    assert str(events[0]["summary"]) == "Cierre: Compra de cemento"
+    assert str(events[0]["description"]).startswith("Municipalidad de Ilo")
+    [release] = json.loads(client.get("/buscar.ocds.json?q=cemento").data)["releases"]
+    assert release["tender"]["title"] == "Compra de cemento"
+    assert release["buyer"]["name"] == "Municipalidad de Ilo"
+
+
+def test_a_control_character_in_the_query_is_refused_by_every_feed(client):
+    for path in ("/buscar.rss", "/buscar.atom", "/buscar.ics", "/buscar.ocds.json"):
+        assert client.get(f"{path}?q=%01").status_code == 400, path

@@ -138,3 +138,33 @@ def test_search_page_answers_in_english_too(client, make_opportunity):
 
     assert response.status_code == 200
     assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+def _facet_link(query: str, label: str, count: int) -> str:
+    return f'href="/buscar?{query}">{label}</a> <span class="count">({count})</span>'
+
+
+def test_a_chosen_segment_offers_its_families_with_counts(client, make_opportunity):
+    for code in ("81111800", "81111800", "81141500", "80121600"):
+        make_opportunity(title="Servicio de soporte", classifications=(code,))
+
+    segment_page = _page(client, "q=soporte&sector=81000000")
+
+    assert "facet-family" not in _page(client, "q=soporte")
+    assert _facet_link("q=soporte&amp;sector=81110000", "Familia 8111", 2) in segment_page
+    assert _facet_link("q=soporte&amp;sector=81140000", "Familia 8114", 1) in segment_page
+    assert "Familia 8012" not in segment_page
+    assert "3 resultados" in segment_page
+
+
+def test_a_chosen_family_narrows_keeps_its_siblings_and_survives_the_form(client, make_opportunity):
+    for code in ("81111800", "81111800", "81141500"):
+        make_opportunity(title="Servicio de soporte", classifications=(code,))
+
+    family_page = _page(client, "q=soporte&sector=81110000")
+
+    assert "2 resultados" in family_page
+    assert _facet_link("q=soporte&amp;sector=81000000", "Familia 8111", 2) in family_page
+    both = "q=soporte&amp;sector=81110000&amp;sector=81140000"
+    assert _facet_link(both, "Familia 8114", 1) in family_page
+    assert '<option value="81110000" selected>Familia 8111</option>' in family_page

@@ -42,3 +42,9 @@ def test_missing_plan_or_version_is_404(client, make_plan):
 
 def test_impossible_year_filter_is_400_not_500(client):
     assert client.get("/planes/?year=99999999999").status_code == 400
+
+
+def test_a_region_that_is_not_a_department_code_is_400_not_500(client):
+    for region in ("%00", "1", "abc", "%D9%A1%D9%A5"):  # the last: Arabic-Indic "15"
+        assert client.get(f"/planes/?region={region}").status_code == 400, region
+    assert client.get("/planes/?region=").status_code == 200

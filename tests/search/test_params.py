@@ -63,6 +63,10 @@ def test_status_all_means_any_status():
         ({"published_within": "-1"}, "published_within"),
         ({"closing_within": "0"}, "closing_within"),
         ({"q": ["a", "b"]}, "q"),
+        ({"region": "\u0661\u0665"}, "region"),  # Arabic-Indic "15": digits, not ASCII
+        ({"page": "\u0662"}, "page"),
+        ({"buyer": "0"}, "buyer"),
+        ({"procedure": "ÑA"}, "procedure"),
     ],
 )
 def test_bad_input_is_rejected_naming_the_parameter(args, field):

@@ -323,3 +323,43 @@ def test_a_query_of_stop_words_only_lists_everything(make_opportunity, now):
     make_opportunity("Adquisición de cemento")
     make_opportunity("Servicio de limpieza")
     assert search(SearchParams(q="de la"), now).total == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "keep"),
+    [
+        (SearchParams(), lambda o: True),
+        (SearchParams(q="soporte"), lambda o: True),
+        (SearchParams(regions=("04", "08")), lambda o: o.region_code in ("04", "08")),
+        (SearchParams(kinds=("opportunity",), statuses=("closed",)), lambda o: True),
+    ],
+)
+def test_status_facet_counts_every_status_whatever_the_status_filter(
+    corpus, session, now, params, keep
+):
+    results = search(params, now)
+    rows = [o for o in session.scalars(select(Opportunity)) if keep(o)]
+    statuses = Counter(_status_of(o, now) for o in rows)
+    statuses.pop(None, None)
+    assert _facet(results, "status") == statuses
+    wanted = set(params.statuses)
+    assert set(_ids(results)) == {o.id for o in rows if _status_of(o, now) in wanted}
+
+
+def _families(o) -> set[str]:
+    return {code for code in o.sector_codes() if not code.endswith("000000")}
+
+
+def test_families_of_a_chosen_segment_are_counted_under_the_other_filters(corpus, session, now):
+    params = _everything(sectors=("80000000",), regions=("15",))
+    results = search(params, now)
+    in_region = [o for o in session.scalars(select(Opportunity)) if o.region_code == "15"]
+    families = Counter(code for o in in_region for code in _families(o) if code[:2] == "80")
+    assert _facet(results, "family") == families == {"80100000": 1, "80110000": 1}
+    assert "family" not in search(_everything(regions=("15",)), now).facets
+
+
+def test_a_family_filter_keeps_only_that_family(corpus, session, now):
+    results = search(_everything(sectors=("80110000",)), now)
+    assert set(_ids(results)) == _database(session, now, lambda o: "80110000" in _families(o))
+    assert _facet(results, "family") == {"80100000": 2, "80110000": 1}

@@ -1,0 +1,47 @@
+"""Hostile query strings on every GET route: a client error at worst, never a server error."""
+
+from urllib.parse import quote
+
+import pytest
+
+PARAMETERS = (
+    *("q", "sector", "region", "buyer", "object_type", "procedure", "status", "kind", "sort"),
+    *("value_min", "value_max", "published_within", "closing_within", "size", "page"),
+    *("per_page", "cursor", "year", "version", "lang"),
+)
+HOSTILE_VALUES = (
+    *(quote(text) for text in ("\x00", "a\x01b", "\x0b", "\x7f", "²", "9" * 40, "-1", "1e999")),
+    *(quote(text) for text in ("NaN", "x" * 600, "' OR 1=1 --", "<script>", "15\x00")),
+    "%FF",  # not UTF-8
+)
+SKIPPED = {"static"}
+
+
+@pytest.fixture
+def route_urls(app, make_buyer, make_opportunity, make_plan) -> list[str]:
+    """Every GET route, its path arguments filled with rows that exist."""
+    buyer = make_buyer()
+    opportunity = make_opportunity(buyer=buyer)
+    plan = make_plan(buyer=buyer)
+    arguments = {"opportunity_id": opportunity.id, "buyer_id": buyer.id, "year": plan.fiscal_year}
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in SKIPPED or "GET" not in rule.methods:
+                continue
+            urls.append(rule.build({name: arguments[name] for name in rule.arguments})[1])
+    return urls
+
+
+def test_no_route_answers_a_hostile_query_string_with_a_server_error(client, route_urls):
+    failures = []
+    for url in route_urls:
+        queries = [f"{name}={value}" for name in PARAMETERS for value in HOSTILE_VALUES]
+        for query in [*queries, "%00=1", "q=%00&q=%01", "&&&=&"]:
+            try:  # TESTING propagates exceptions instead of answering 500
+                status = client.get(f"{url}?{query}").status_code
+            except Exception as error:  # noqa: BLE001  (any exception is the failure reported)
+                status = f"{type(error).__name__}: {str(error)[:80]}"
+            if not isinstance(status, int) or status >= 500:
+                failures.append(f"{url}?{query} -> {status}")
+    assert failures == []
