@@ -33,6 +33,12 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict:
             "PORTAL_USER_AGENT", "ComprasMYPE/0.1 (+https://github.com/compras-mype/portal)"
         ),
         "PORTAL_RAW_RETENTION_DAYS": int(environ.get("PORTAL_RAW_RETENTION_DAYS", "90")),
+        # false for processes that must only read the index (wsgi.py forces it for web workers)
+        "PORTAL_INDEX_WRITER": environ.get("PORTAL_INDEX_WRITER", "true").lower() != "false",
+        # None: portal.feeds.export.DEFAULT_EXPORT_LIMIT releases/events per export
+        "PORTAL_EXPORT_LIMIT": int(environ["PORTAL_EXPORT_LIMIT"])
+        if environ.get("PORTAL_EXPORT_LIMIT", "").strip()
+        else None,
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": "America/Lima",
         "LANGUAGES": ("es", "en"),
