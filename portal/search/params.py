@@ -81,14 +81,19 @@ _ARG_NAMES = {
 }
 
 
-def _values(args: Mapping, name: str) -> list[str]:
-    """All non-empty values of a parameter, from a MultiDict, a dict of lists or of strings."""
+def _raw_values(args: Mapping, name: str) -> list[str]:
+    """Every value of a parameter as sent, from a MultiDict, a dict of lists or of strings."""
     if hasattr(args, "getlist"):
         raw = args.getlist(name)
     else:
         raw = args.get(name, [])
         raw = [raw] if isinstance(raw, str) else list(raw)
-    return [value.strip() for value in raw if value is not None and value.strip()]
+    return [value for value in raw if value is not None]
+
+
+def _values(args: Mapping, name: str) -> list[str]:
+    """All non-empty values of a parameter, stripped."""
+    return [value.strip() for value in _raw_values(args, name) if value.strip()]
 
 
 def _single(args: Mapping, name: str) -> str | None:
@@ -161,7 +166,7 @@ def _statuses(args: Mapping) -> tuple[str, ...]:
 def parse_search_args(args: Mapping) -> SearchParams:
     """Validate a query string (MultiDict or plain mapping) into SearchParams, or raise."""
     query = _single(args, "q") or ""
-    if len(query) > MAX_QUERY_LENGTH:
+    if any(len(raw) > MAX_QUERY_LENGTH for raw in _raw_values(args, "q")):  # as sent, blanks too
         raise InvalidSearchParams("q", "consulta demasiado larga")
     buyers = _values(args, "buyer")
     if any(not _ascii_digits(buyer) or int(buyer) == 0 for buyer in buyers):

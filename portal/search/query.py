@@ -32,6 +32,7 @@ FACETS = ("sector", "family", "region", "buyer", "object_type", "procedure_type"
 FACET_FILTERS = {facet: facet for facet in FACETS} | {"family": "sector"}
 FACET_LIMIT = 50
 SEGMENT_SUFFIX, FAMILY_SUFFIX = "000000", "0000"
+CLOSING_SHIFT = 1e12  # seconds; far beyond any timestamp, so the two deadline tiers never mix
 
 
 @dataclass(frozen=True)
@@ -319,16 +320,28 @@ def _top_values(facet: str, counts: np.ndarray, chosen_sectors=()) -> tuple[Face
     return tuple(FacetCount(value, count) for value, count in values[:FACET_LIMIT])
 
 
-def _sort_key(arrays: IndexArrays, sort: str, scores: np.ndarray, has_terms: bool) -> np.ndarray:
+def _sort_key(
+    arrays: IndexArrays, sort: str, scores: np.ndarray, has_terms: bool, now: float
+) -> np.ndarray:
     """Bigger first; unknown dates and values sort last."""
     columns = arrays.columns
     if sort == "relevance" and has_terms:
         return scores.astype(np.float64)
     if sort == "closing":
-        return np.nan_to_num(-columns["deadline"], nan=-np.inf)
+        return _closing_key(columns["deadline"], now)
     if sort == "value":
         return columns["value"]
     return np.nan_to_num(columns["published"], nan=-np.inf)
+
+
+def _closing_key(deadline: np.ndarray, now: float) -> np.ndarray:
+    """Deadlines still ahead first, soonest first; then those passed, latest first; then none.
+
+    Each tier is a fixed shift of the deadline, so a key does not move with the clock and an API
+    cursor holding one stays valid between pages.
+    """
+    ahead = np.where(deadline >= now, CLOSING_SHIFT - deadline, deadline - CLOSING_SHIFT)
+    return np.nan_to_num(ahead, nan=-np.inf)
 
 
 @dataclass(frozen=True)
@@ -340,13 +353,13 @@ class _Ranked:
     locations: np.ndarray  # (part index, document number) per hit
 
 
-def _ranked(matched: list, sort: str, by_score: bool) -> _Ranked:
+def _ranked(matched: list, sort: str, by_score: bool, now: float) -> _Ranked:
     keys, uids, where = [], [], []
     plan_code = VOCABULARIES["kind"].codes.get(PLAN_LINE)
     for index, item in enumerate(matched):
         columns = item.part.arrays.columns
         rows = np.flatnonzero(_all_of(item.base, item.masks))
-        keys.append(_sort_key(item.part.arrays, sort, item.scores, by_score)[rows])
+        keys.append(_sort_key(item.part.arrays, sort, item.scores, by_score, now)[rows])
         is_plan = columns["kind"][rows] == plan_code
         uids.append(columns["db_id"][rows].astype(np.int64) * 2 + is_plan)
         where.append(np.stack([np.full(len(rows), index), rows]))
@@ -371,7 +384,7 @@ def search(params: SearchParams, now: datetime) -> SearchResults:
     started = time.perf_counter()
     terms = query_terms(params.q)
     matched = _matched_parts(params, now, terms)
-    ranked = _ranked(matched, params.sort, bool(terms))
+    ranked = _ranked(matched, params.sort, bool(terms), now.timestamp())
     start = (params.page - 1) * params.per_page
     chosen = _page(ranked.keys, ranked.uids, start, start + params.per_page)
     hits = []
@@ -397,7 +410,7 @@ def ranked_opportunity_ids(params: SearchParams, now: datetime, limit: int) -> l
     """The first `limit` matching opportunities in the search's own order, for exports."""
     params = replace(params, kinds=(OPPORTUNITY,))
     terms = query_terms(params.q)
-    ranked = _ranked(_matched_parts(params, now, terms), params.sort, bool(terms))
+    ranked = _ranked(_matched_parts(params, now, terms), params.sort, bool(terms), now.timestamp())
     return [
         int(ranked.uids[position]) // 2 for position in _page(ranked.keys, ranked.uids, 0, limit)
     ]
@@ -410,7 +423,8 @@ def opportunity_sort_keys(params: SearchParams, now: datetime) -> tuple[np.ndarr
     cursor holding one would skip or repeat rows between pages.
     """
     params = replace(params, kinds=(OPPORTUNITY,))
-    ranked = _ranked(_matched_parts(params, now, query_terms(params.q)), params.sort, False)
+    matched = _matched_parts(params, now, query_terms(params.q))
+    ranked = _ranked(matched, params.sort, False, now.timestamp())
     return ranked.keys, ranked.uids // 2
 
 
@@ -428,14 +442,18 @@ def _hit(part: _Part, docnum: int, score: float, terms: tuple[str, ...]) -> Sear
 
 
 def _suggestion(parts: list[_Part], text: str) -> str | None:
-    """Each unknown word replaced by the closest title word in the index, if any."""
+    """Each unknown word replaced by the closest title word in the index, if any.
+
+    Words with digits (expediente numbers, years, quantities) are left as typed: a code one
+    digit away from another is a different notice, not a misspelling.
+    """
     words = [token.text for token in WORD_ANALYZER(text)]
     correctors = [part.searcher.corrector("words") for part in parts]
     corrected = []
     for word in words:
         known = any(len(postings(part.arrays, "words", word)[0]) for part in parts)
         replacement = word
-        if not known:
+        if not known and not any(character.isdigit() for character in word):
             for corrector in correctors:
                 suggestions = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
                 if suggestions:

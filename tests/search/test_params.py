@@ -5,7 +5,12 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.search.params import InvalidSearchParams, SearchParams, parse_search_args
+from portal.search.params import (
+    MAX_QUERY_LENGTH,
+    InvalidSearchParams,
+    SearchParams,
+    parse_search_args,
+)
 
 
 def test_empty_query_string_gives_the_defaults():
@@ -97,3 +102,10 @@ def test_query_args_keep_any_status_and_non_default_paging():
         ("per_page", "50"),
     ]
     assert parse_search_args(MultiDict(params.to_query_args())) == params
+
+
+def test_query_longer_than_the_limit_is_refused_even_when_padded_with_blanks():
+    with pytest.raises(InvalidSearchParams) as refused:
+        parse_search_args({"q": "uniformes" + "\t" * MAX_QUERY_LENGTH})
+    assert refused.value.field == "q"
+    assert parse_search_args({"q": "  uniformes  "}).q == "uniformes"

@@ -363,3 +363,25 @@ def test_a_family_filter_keeps_only_that_family(corpus, session, now):
     results = search(_everything(sectors=("80110000",)), now)
     assert set(_ids(results)) == _database(session, now, lambda o: "80110000" in _families(o))
     assert _facet(results, "family") == {"80100000": 2, "80110000": 1}
+
+
+def test_closing_sort_puts_deadlines_still_ahead_before_those_passed(make_opportunity, now):
+    passed_long_ago = make_opportunity("Servicio de transporte", deadline_at=now - timedelta(90))
+    passed_yesterday = make_opportunity("Servicio de transporte", deadline_at=now - timedelta(1))
+    later = make_opportunity("Servicio de transporte", deadline_at=now + timedelta(days=9))
+    soonest = make_opportunity("Servicio de transporte", deadline_at=now + timedelta(days=2))
+    unknown = make_opportunity("Servicio de transporte", deadline_at=None)
+
+    results = search(SearchParams(q="transporte", sort="closing", statuses=()), now)
+
+    expected = [soonest, later, passed_yesterday, passed_long_ago, unknown]
+    assert _ids(results) == [opportunity.id for opportunity in expected]
+
+
+def test_codes_and_numbers_are_never_corrected(make_opportunity, now):
+    make_opportunity("Adquisición de medicamentos LP-SM-12-2026")
+    results = search(SearchParams(q="medicamemtos LP-SM-17-2026"), now)
+    assert results.total == 0
+    assert results.suggestion is not None
+    assert "17" in results.suggestion and "12" not in results.suggestion
+    assert "medicamentos" in results.suggestion
