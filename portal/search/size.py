@@ -34,10 +34,16 @@ def size_value_limit(session: Session, size_class: str, now: datetime) -> float:
     return float(SHARE_OF_ANNUAL_SALES * max_sales_uit * _uit(session, now)[1])
 
 
-def size_rule_help(session: Session, now: datetime) -> str:
-    """The rule in words, its figures read from the size classes and UIT tables of the day."""
-    year, uit = _uit(session, now)
+def size_rule_help(session: Session, now: datetime) -> str | None:
+    """The rule in words, its figures read from the size classes and UIT tables of the day;
+    None before `portal load-reference` has filled them (the page then leaves the help out)."""
     ceilings = dict(session.execute(select(SizeClass.code, SizeClass.max_annual_sales_uit)).all())
+    try:
+        year, uit = _uit(session, now)
+    except LookupError:
+        return None
+    if not {"micro", "small", "medium"} <= ceilings.keys():
+        return None
     micro_sales = ceilings["micro"] * uit
 
     def amount(value) -> str:

@@ -35,3 +35,19 @@ def test_help_is_translated(session):
         text = size_rule_help(session, MID_2025)
 
     assert "S/ 5,350" in text and "suitable" in text
+
+
+def test_search_page_answers_before_the_reference_data_is_loaded(client, session):
+    from sqlalchemy import delete
+
+    from portal.reference.models import SizeClass, UITValue
+
+    session.execute(delete(UITValue))
+    session.execute(delete(SizeClass))
+    session.commit()
+    assert size_rule_help(session, datetime(2026, 3, 1, tzinfo=UTC)) is None
+
+    page = client.get("/buscar")
+
+    assert page.status_code == 200
+    assert 'id="size-help"' not in page.get_data(as_text=True)
