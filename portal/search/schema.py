@@ -30,12 +30,14 @@ def term_of(word: str) -> str:
 
     Folding comes first so "adquisicion" and "adquisición" meet. Results are cached: corpus
     vocabulary is small next to its length, so the Snowball stemmer runs once per word form.
+    Words with digits (numbers, codes) are not cached: each notice brings new ones, and caching
+    them made a long ingest's memory grow with every notice.
     """
     term = _TERMS.get(word)
     if term is None:
         plain = folded(word)
         term = "" if plain in STOP_WORDS or len(plain) < 2 else _stem(plain)
-        if len(_TERMS) < _TERMS_LIMIT:
+        if len(_TERMS) < _TERMS_LIMIT and not any(character.isdigit() for character in word):
             _TERMS[word] = term
     return term
 
