@@ -145,11 +145,12 @@ def list_command() -> None:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Proceso de larga duración que visita cada fuente según su intervalo."""
-    from scrapers.scheduler import build_scheduler
+    """Proceso de larga duración: fuentes según su intervalo, reparación del índice, limpieza."""
+    from scrapers.scheduler import SCRAPE_JOB_PREFIX, build_scheduler
 
     scheduler = build_scheduler(current_app._get_current_object(), blocking=True)
-    click.echo(f"Planificador con {len(scheduler.get_jobs())} fuentes; Ctrl+C para salir.")
+    sources = [job for job in scheduler.get_jobs() if job.id.startswith(SCRAPE_JOB_PREFIX)]
+    click.echo(f"Planificador con {len(sources)} fuentes; Ctrl+C para salir.")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -16,7 +16,7 @@ def index_cli() -> None:
 @index_cli.command("rebuild")
 @with_appcontext
 def rebuild_command() -> None:
-    """Vaciar el índice y volver a indexar todas las convocatorias y líneas de plan."""
+    """Reindexar todo en una generación nueva; el índice actual responde hasta el cambio."""
     total = database_row_count(db.session)
     with click.progressbar(length=total, label="Indexando") as bar:
         indexed = rebuild(db.session, current_app.config["PORTAL_INDEX_DIR"], bar.update)

@@ -153,7 +153,7 @@ def _ids(keys: Iterable[str], kind: str) -> list[int]:
 def rebuild(
     session: Session, index_dir: str | Path, progress: Callable[[int], None] = lambda _n: None
 ) -> int:
-    """Empty both parts and index every row again through one bulk writer per part."""
+    """Index every row again into a new generation per part, swapped in when all is written."""
     writer = BulkWriter(index_dir)
     total = 0
     try:
