@@ -4,6 +4,6 @@ Web workers only read the search index: the scheduler process is its single writ
 repair job indexes what the web commits (portal.search.jobs).
 """
 
-from portal import create_app
+from portal.app import create_app
 
 app = create_app({"PORTAL_INDEX_WRITER": False})

@@ -105,7 +105,7 @@ def write_inputs(directory: Path, count: int) -> dict[str, Path]:
 
 def child(database_url: str, payload: Path, instance: Path) -> None:
     """One measured run in a fresh process; prints one JSON line for the parent."""
-    from portal import create_app
+    from portal.app import create_app
     from portal.db import db
     from portal.migrate import upgrade_database
     from portal.reference.loader import load_reference

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from portal import create_app
+from portal.app import create_app
 from portal.db import db
 from portal.reference.loader import load_reference
 from portal.search.documents import make_document

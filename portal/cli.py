@@ -12,7 +12,7 @@ from scrapers.cli import scheduler_command, scrape, sources
 
 
 def _create_app(*_args) -> Flask:
-    from portal import create_app
+    from portal.app import create_app
 
     return create_app()
 

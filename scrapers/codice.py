@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from portal.opportunities.models import ObjectType, OpportunityStatus
+from portal.opportunities.enums import ObjectType, OpportunityStatus
 from scrapers.dates import to_utc
 from scrapers.records import BuyerRecord, ClassificationRecord, OpportunityRecord, ParseContext
 from scrapers.text import clean_text, parse_amount

@@ -7,7 +7,7 @@ with suffixes), so every reader here tolerates missing or mistyped fields.
 import re
 from decimal import Decimal, InvalidOperation
 
-from portal.opportunities.models import ObjectType, OpportunityStatus
+from portal.opportunities.enums import ObjectType, OpportunityStatus
 from scrapers import peru
 from scrapers.dates import to_utc
 from scrapers.records import (

@@ -9,8 +9,8 @@ import re
 from functools import cache
 
 from portal.buyers.ruc import is_valid_ruc
-from portal.opportunities.models import ObjectType
-from portal.reference.loader import DATA_DIR
+from portal.opportunities.enums import ObjectType
+from portal.reference import DATA_DIR
 from scrapers.text import fold, is_digits
 
 PROCEDURE_CODES = ("LP", "CP", "LPA", "CPA", "AS", "SCI", "SIE", "CDP", "CD")

@@ -154,7 +154,7 @@ def _collect(
             )
             session.commit()  # kept even if the parser fails on it: what `reparse` is for
             context = parse_context(source, result.url)
-            outcome = ingestor.consume(parsed_items(source.kind, body, context))
+            outcome = ingestor.consume(parsed_items(parser_for(source.kind), body, context))
         ingestor.finish()  # this page's notices stand if a later page fails
         if not outcome.next_pages:
             return RunStatus.SUCCEEDED, validators

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
-from portal.opportunities.models import ObjectType
+from portal.opportunities.enums import ObjectType
 from scrapers import peru
 from scrapers.html_listing import currency_code
 from scrapers.plan_table import read_plan_table

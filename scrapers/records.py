@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
-from portal.opportunities.models import ObjectType, OpportunityStatus
+from portal.opportunities.enums import ObjectType, OpportunityStatus
 
 
 class ParseError(Exception):

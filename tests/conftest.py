@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from portal import create_app
+from portal.app import create_app
 from portal.db import db
 from portal.migrate import upgrade_database
 from portal.reference.loader import load_reference

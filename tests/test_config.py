@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portal import create_app
+from portal.app import create_app
 from portal.config import DEVELOPMENT_SECRET, ProductionSecretError
 from portal.reference.uit import current_uit_year
 

@@ -20,8 +20,9 @@ INSTALLED_TEMPLATES = ".data/data/share/compras-mype/templates/"  # after compra
 # Run by the installed copy: every file the app reads from disk must be where it looks.
 PROBE = """
 import pathlib, portal
-from portal.reference.loader import DATA_DIR
-app = portal.create_app()
+from portal.app import create_app
+from portal.reference import DATA_DIR
+app = create_app()
 app.jinja_env.get_template("opportunities/detail.html")
 app.jinja_env.get_template("email/welcome/body.txt")
 assert (DATA_DIR / "uit.csv").is_file(), DATA_DIR

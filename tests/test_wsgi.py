@@ -17,7 +17,7 @@ def test_web_workers_only_read_the_index(monkeypatch, tmp_path):
 
 
 def test_index_writer_setting_comes_from_the_environment(monkeypatch, tmp_path):
-    from portal import create_app
+    from portal.app import create_app
 
     monkeypatch.setenv("PORTAL_INDEX_WRITER", "False")
     assert create_app(instance_path=str(tmp_path)).config["PORTAL_INDEX_WRITER"] is False

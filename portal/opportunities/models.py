@@ -1,6 +1,5 @@
 """Opportunities: calls for bids and other notices, with their classification and change history."""
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,30 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.buyers.models import Buyer, enum_column
 from portal.db import Base, utcnow
+from portal.opportunities.enums import ChangeKind, ObjectType, OpportunityStatus
 from portal.reference.models import Department, ProcedureType
-
-
-class ObjectType(enum.StrEnum):
-    GOODS = "goods"
-    SERVICES = "services"
-    WORKS = "works"
-    CONSULTING = "consulting"
-
-
-class OpportunityStatus(enum.StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    AWARDED = "awarded"
-    CANCELLED = "cancelled"
-    DESERTED = "deserted"
-
-
-class ChangeKind(enum.StrEnum):
-    DEADLINE_EXTENDED = "deadline_extended"
-    DEADLINE_SHORTENED = "deadline_shortened"
-    STATUS_CHANGED = "status_changed"
-    VALUE_CHANGED = "value_changed"
-    DETAILS_CHANGED = "details_changed"
 
 
 class Opportunity(Base):

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from portal.reference import DATA_DIR
 from portal.reference.models import Department, ProcedureType, Sector, SizeClass, UITValue
-
-DATA_DIR = Path(__file__).parent / "data"
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
-from portal import create_app
+from portal.app import create_app
 from portal.db import db
 from portal.opportunities.queries import latest_open
 

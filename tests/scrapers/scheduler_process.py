@@ -6,7 +6,7 @@ once the app is built, waits for a line on stdin, runs the job and prints "ran" 
 
 import sys
 
-from portal import create_app
+from portal.app import create_app
 from scrapers.scheduler import run_scheduled_source
 
 

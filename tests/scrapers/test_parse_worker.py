@@ -1,11 +1,15 @@
 """Parsing in a child process gives exactly what parsing in-process gives, errors included."""
 
+import subprocess
+import sys
+
 import pytest
 
+from scrapers import ocds
 from scrapers.models import SourceKind
 from scrapers.parse_worker import parsed_items
 from scrapers.records import OpportunityRecord, ParseContext, ParseError
-from scrapers.registry import parser_for
+from scrapers.registry import PARSERS, parser_for
 
 CONTEXT = ParseContext("cdmx")
 
@@ -16,7 +20,7 @@ def test_child_process_yields_the_same_items_as_the_parser(shared_fixtures):
         expected = list(parser_for(SourceKind.OCDS)(stream, CONTEXT))
 
     with open(path, "rb") as body:
-        items = list(parsed_items(SourceKind.OCDS, body, CONTEXT, parallel_from_bytes=0))
+        items = list(parsed_items(ocds.parse, body, CONTEXT, parallel_from_bytes=0))
 
     assert items == expected
     assert any(isinstance(item, OpportunityRecord) for item in items)
@@ -27,13 +31,27 @@ def test_parse_error_in_the_child_is_raised_as_parse_error(tmp_path):
     truncated.write_bytes(b'{"releases": [{"ocid": "ocds-1", "tender": {"title": "Cem')
 
     with open(truncated, "rb") as body, pytest.raises(ParseError, match="JSON"):
-        list(parsed_items(SourceKind.OCDS, body, CONTEXT, parallel_from_bytes=0))
+        list(parsed_items(ocds.parse, body, CONTEXT, parallel_from_bytes=0))
 
 
 def test_small_files_are_parsed_in_process(shared_fixtures):
     path = shared_fixtures / "ocds-cdmx-paraguay/release-package-1.json"
 
     with open(path, "rb") as body:
-        items = parsed_items(SourceKind.OCDS, body, CONTEXT)
+        items = parsed_items(ocds.parse, body, CONTEXT)
         assert type(items).__name__ == "generator"
         assert any(getattr(item, "source_ref", None) for item in items)
+
+
+def test_the_child_imports_no_database_or_web_layer():
+    """What the spawned child imports: the worker and every parser's module, by name."""
+    modules = ", ".join(sorted({parser.__module__ for parser in PARSERS.values()}))
+    probe = (
+        f"import sys, scrapers.parse_worker, {modules}\n"
+        "heavy = sorted(m for m in ('sqlalchemy', 'flask', 'whoosh') if m in sys.modules)\n"
+        "print(' '.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
