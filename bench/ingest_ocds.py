@@ -3,7 +3,10 @@
 Generates N releases shaped like the real ones in shared/fixtures/ocds-* (Spanish titles,
 buyers with RUC, UNSPSC items, values, tender periods), writes them as one release package
 and as JSON lines, then runs `run_source` on a `file://` source for each file and backend,
-each in a child process so peak memory (max RSS) is that run's own.
+each in a child process so peak memory (max RSS) is that run's own. Large files are parsed in
+a second process (scrapers.parse_worker); "peak total" is the highest sum of both processes'
+proportional set size (PSS: shared pages split between them, not counted twice), sampled
+every 50 ms: the memory the run takes from the machine.
 
     python bench/ingest_ocds.py --releases 100000
 """
@@ -16,6 +19,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -137,7 +141,6 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
             "failed": run.failed,
             "seconds": seconds,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "parser_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
     print(json.dumps(result))
 
@@ -168,13 +171,63 @@ def parse_only(payload: Path) -> None:
 
 
 def measure(database_url: str, payload: Path, instance: Path) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", database_url, str(payload), str(instance)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    command = [sys.executable, __file__, "--child", database_url, str(payload), str(instance)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        peak = PeakTotal(process.pid)
+        output = process.stdout.read()
+    peak.stop()
+    if process.returncode:
+        raise SystemExit(f"run failed with {process.returncode}")
+    result = json.loads(output.strip().splitlines()[-1])
+    return result | {"peak_total_mb": peak.total_mb, "parser_pss_mb": peak.children_mb}
+
+
+class PeakTotal:
+    """Highest PSS sum of a process and its descendants, and of the descendants alone.
+
+    Sampled by a thread: ru_maxrss of a child says nothing here, since a child forked before
+    its exec counts its parent's whole resident set.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.total_mb, self.children_mb, self.running = pid, 0.0, 0.0, True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while self.running:
+            root, *children = map(_pss_mb, _tree(self.pid))
+            self.children_mb = max(self.children_mb, sum(children))
+            self.total_mb = max(self.total_mb, root + sum(children))
+            time.sleep(0.05)
+
+
+def _tree(pid: int) -> list[int]:
+    pids, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        pids.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass  # the process ended between listing and reading
+    return 0.0
 
 
 def scratch_postgres():
@@ -211,7 +264,7 @@ def main() -> None:
         )
         print(
             f"{'run':<11}{'format':<9}{'status':<11}{'new':>8}{'seconds':>9}"
-            f"{'opps/s':>9}{'max RSS MB':>12}{'parser RSS MB':>15}"
+            f"{'opps/s':>9}{'max RSS MB':>12}{'parser PSS MB':>15}{'peak total MB':>15}"
         )
         for input_format in arguments.formats.split(","):
             work_dir = work / f"parse-{input_format}"
@@ -239,7 +292,7 @@ def report(run: str, input_format: str, result: dict) -> None:
     print(
         f"{run:<11}{input_format:<9}{result['status']:<11}{result['new']:>8}"
         f"{result['seconds']:>9.1f}{rate:>9.0f}{result['max_rss_mb']:>12.0f}"
-        f"{result.get('parser_rss_mb', 0):>15.0f}",
+        f"{result['parser_pss_mb']:>15.0f}{result['peak_total_mb']:>15.0f}",
         flush=True,
     )
     if result["error"]:
