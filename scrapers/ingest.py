@@ -338,6 +338,9 @@ class Ingestor:
                 )
             )
         self.session.flush()
+        if opportunity.plan_line_id is None and self._may_have_plan(row):
+            # a later release may bring the classification or description a link needs
+            plan_linking.link_opportunities(self.session, [opportunity])
 
     def _replace_classifications(self, opportunity: Opportunity, rows: list[dict]) -> None:
         """Delete, then insert, in SQL: the ORM would insert first and hit the unique key."""

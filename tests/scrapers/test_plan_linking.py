@@ -100,6 +100,19 @@ def test_new_call_is_linked_during_ingest_when_the_plan_is_there(session, ingest
     assert session.scalar(select(Opportunity.plan_link_rule)).startswith("buyer+year+unspsc8")
 
 
+def test_call_is_linked_when_an_update_brings_what_the_link_needs(session, ingest):
+    ingest(PLAN)
+    unclassified = replace(cement_call(), classifications=(), title="Convocatoria LP-1-2026")
+    ingest(unclassified)
+    assert session.scalar(select(Opportunity.plan_line_id)) is None
+
+    ingest(cement_call())
+
+    call = session.scalar(select(Opportunity))
+    assert call.plan_line.reference_number == "12"
+    assert call.plan_link_rule.startswith("buyer+year+unspsc8")
+
+
 def test_call_of_another_year_is_not_linked(session, ingest):
     ingest(PLAN)
 
