@@ -6,10 +6,13 @@ never write: they only read, reopening the searcher when a writer committed a ne
 and the scheduler's repair job (portal.search.jobs) picks up the few edits made through the web.
 """
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def init_search(app: Flask) -> None:
+def init_search(app: "Flask") -> None:
     from portal.search.hooks import listen
 
     app.config.setdefault("PORTAL_INDEX_WRITER", True)

@@ -9,19 +9,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portal.opportunities.models import Opportunity, OpportunityStatus
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.search.schema import BODY_INDEXED_CHARS, SNIPPET_SOURCE_CHARS
+from portal.search.store import PLANNED
 
 OPPORTUNITY = "opportunity"
 PLAN_LINE = "plan_line"
-PLANNED = "planned"  # the status column of plan lines: forecasts, never open or closed
 
 
 def doc_key(kind: str, db_id: int) -> str:
     return f"{kind}:{db_id}"
-
-
-def in_open_index(document: dict) -> bool:
-    """Open notices and plan lines live in the small index most searches touch."""
-    return document["status"].decode() in (OpportunityStatus.OPEN.value, PLANNED)
 
 
 def _timestamp(moment: datetime | None) -> float:

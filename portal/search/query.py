@@ -21,9 +21,10 @@ from portal.search.arrays import VOCABULARIES, IndexArrays, postings
 from portal.search.documents import OPPORTUNITY, PLAN_LINE
 from portal.search.highlight import highlight_snippet, highlight_title
 from portal.search.params import SearchParams
+from portal.search.readers import READERS
 from portal.search.schema import ANALYZER, WORD_ANALYZER
 from portal.search.size import size_value_limit
-from portal.search.store import ARCHIVE, OPEN, PARTS, READERS
+from portal.search.store import ARCHIVE, OPEN, PARTS
 
 FIELD_WEIGHTS = (("title", 2.5), ("body", 1.0))
 K1, B = 1.2, 0.75

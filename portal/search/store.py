@@ -6,32 +6,40 @@ file never blocks the next writer; a commit swaps the table of contents atomical
 mid-batch leaves the previous generation readable and `repair` re-adds what is missing.
 """
 
-import threading
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher
+from whoosh.reading import SegmentReader
 from whoosh.writing import CLEAR
 
-from portal.search.arrays import IndexArrays, load_arrays
-from portal.search.documents import in_open_index
+from portal.opportunities.enums import OpportunityStatus
+from portal.search.codec import CODEC
 from portal.search.schema import build_schema
 
 OPEN = "open"
 ARCHIVE = "archive"
 PARTS = (OPEN, ARCHIVE)
 WRITE_LOCK_TIMEOUT_SECONDS = 60.0
-# Postings are read a block at a time (portal.search.arrays): 1,024 per block instead of 128
-# cuts the per-block Python overhead that dominated common-term queries.
-CODEC = W3Codec(blocklimit=1024)
 # An incremental write's postings pool (Whoosh's default: 128 MB); a merge of big segments
 # spills to disk past it: 300,000 ingested notices peaked at 242 MB with 32, 329 MB with 128.
 INCREMENTAL_POOL_MB = 32
-MAX_OPEN_INDEXES = 8  # parts kept open per process; many only in test runs (one per app)
+# Merging (merge_in_tiers): segments of similar size merge MERGE_FACTOR at a time, and one
+# with SEALED_SEGMENT_DOCS live documents or more is never merged again, so no merge writes
+# MERGE_FACTOR x SEALED_SEGMENT_DOCS documents or more, however large the index grows. Tiers
+# start small for the scheduler's many little writes; a bulk ingest's segments
+# (portal.search.writer_process) start near the top tier and are rewritten about once.
+MERGE_FACTOR = 4
+SMALLEST_TIER_DOCS = 100
+SEALED_SEGMENT_DOCS = SMALLEST_TIER_DOCS * MERGE_FACTOR**5  # 102,400: merges write < 409,600
+PLANNED = "planned"  # the status column of plan lines: forecasts, never open or closed
+
+
+def in_open_index(document: dict) -> bool:
+    """Open notices and plan lines live in the small index most searches touch."""
+    return document["status"].decode() in (OpportunityStatus.OPEN.value, PLANNED)
 
 
 def part_dir(index_dir: str | Path, part: str) -> Path:
@@ -54,31 +62,111 @@ def open_part(index_dir: str | Path, part: str, mmap: bool = True) -> index.File
 
 
 def write_documents(
-    index_dir: str | Path, documents: Iterable[dict], deleted_keys: Iterable[str] = ()
+    index_dir: str | Path,
+    documents: Iterable[dict],
+    deleted_keys: Iterable[str] = (),
+    mergetype=None,
 ) -> int:
-    """Replace the given keys in both parts; each document goes to the part its status says."""
-    documents = list(documents)
-    stale = set(deleted_keys) | {document["doc_key"] for document in documents}
-    written = 0
-    for part in PARTS:
-        mine = [d for d in documents if in_open_index(d) == (part == OPEN)]
-        ix = open_part(index_dir, part, mmap=False)
-        if not mine and not _holds_any(ix, stale):
-            continue
-        writer = ix.writer(
-            timeout=WRITE_LOCK_TIMEOUT_SECONDS, codec=CODEC, limitmb=INCREMENTAL_POOL_MB
-        )
-        try:
+    """Replace the given keys in both parts, committed; each document goes to its status's part.
+
+    `mergetype` is a Whoosh merge policy, merge_in_tiers unless a benchmark compares another.
+    """
+    writers = PartWriters(index_dir, mergetype)
+    try:
+        written = writers.write(documents, deleted_keys)
+    except BaseException:
+        writers.cancel()
+        raise
+    writers.commit()
+    return written
+
+
+class PartWriters:
+    """Both parts' Whoosh writers, opened when a batch needs them and kept open until `commit`.
+
+    Several batches may go into one segment this way (the writer process does so): fewer,
+    bigger segments are far cheaper for Whoosh than many merged later. A writer's deletes only
+    reach committed segments, so a batch that replaces a key added since the last commit
+    commits first.
+    """
+
+    def __init__(self, index_dir: str | Path, mergetype=None) -> None:
+        self.index_dir = index_dir
+        self.mergetype = mergetype or merge_in_tiers
+        self.writers: dict[str, object] = {}
+        self.added_keys: set[str] = set()
+
+    def write(self, documents: Iterable[dict], deleted_keys: Iterable[str] = ()) -> int:
+        documents = list(documents)
+        stale = set(deleted_keys) | {document["doc_key"] for document in documents}
+        if not self.added_keys.isdisjoint(stale):
+            self.commit()
+        for part in PARTS:
+            mine = [d for d in documents if in_open_index(d) == (part == OPEN)]
+            writer = self.writers.get(part)
+            if writer is None:
+                ix = open_part(self.index_dir, part, mmap=False)
+                if not mine and not _holds_any(ix, stale):
+                    continue
+                writer = self.writers[part] = ix.writer(
+                    timeout=WRITE_LOCK_TIMEOUT_SECONDS, codec=CODEC, limitmb=INCREMENTAL_POOL_MB
+                )
             for key in _present(writer, stale):
                 writer.delete_by_term("doc_key", key)
             for document in mine:
                 writer.add_document(**document)
-        except BaseException:
+        self.added_keys |= {document["doc_key"] for document in documents}
+        return len(documents)
+
+    @property
+    def pending(self) -> int:
+        """Documents added since the last commit."""
+        return len(self.added_keys)
+
+    def commit(self) -> None:
+        """One new generation per part written to; the writers' locks are released."""
+        writers, self.writers, self.added_keys = self.writers, {}, set()
+        for writer in writers.values():
+            writer.commit(mergetype=self.mergetype)
+
+    def cancel(self) -> None:
+        writers, self.writers, self.added_keys = self.writers, {}, set()
+        for writer in writers.values():
             writer.cancel()
-            raise
-        writer.commit()
-        written += len(mine)
-    return written
+
+
+def merge_in_tiers(writer, segments: list) -> list:
+    """Whoosh merge policy for incremental writes: merge like sizes, leave big segments alone.
+
+    Whoosh's default (MERGE_SMALL) sooner or later merges the whole index into the segment a
+    write is committing, and writing a segment holds about 130 bytes per distinct term it
+    contains, so an ingest's peak memory grew with the index. Here a segment's tier is the
+    power of MERGE_FACTOR its live documents reach (deleted ones don't count, so a segment
+    that lost most of its documents sinks to a lower tier and merges again with its peers).
+    A tier holding MERGE_FACTOR segments merges into the segment being written; sealed
+    segments are never merged again. So a merge writes fewer than MERGE_FACTOR x
+    SEALED_SEGMENT_DOCS documents, a notice is rewritten about once per tier, and an index
+    holds fewer than MERGE_FACTOR segments per tier besides the sealed ones.
+    """
+    tiers: dict[int, list] = defaultdict(list)
+    for segment in segments:
+        if segment.doc_count() < SEALED_SEGMENT_DOCS:
+            tiers[_tier(segment.doc_count())].append(segment)
+    merging = next((tiers[tier] for tier in sorted(tiers) if len(tiers[tier]) >= MERGE_FACTOR), [])
+    for segment in merging:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [segment for segment in segments if segment not in merging]
+
+
+def _tier(live_docs: int) -> int:
+    tier, bound = 0, SMALLEST_TIER_DOCS
+    while live_docs >= bound:
+        tier, bound = tier + 1, bound * MERGE_FACTOR
+    return tier
 
 
 def _present(writer, keys: set[str]) -> list[str]:
@@ -132,51 +220,3 @@ def clear(index_dir: str | Path) -> None:
         path = part_dir(index_dir, part)
         path.mkdir(parents=True, exist_ok=True)
         FileStorage(str(path)).create_index(build_schema())
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A searcher and its arrays from one generation; a search uses one snapshot throughout."""
-
-    ix: index.FileIndex
-    searcher: Searcher
-    arrays: IndexArrays
-    generation: int
-
-
-@dataclass
-class ReaderCache:
-    """Per-process readers: reopened only when a writer committed a new generation.
-
-    Old snapshots are not closed: a thread may still be reading one; they close when collected.
-    """
-
-    snapshots: dict[Path, Snapshot] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def get(self, index_dir: str | Path, part: str) -> Snapshot:
-        path = part_dir(index_dir, part)
-        with self.lock:
-            snapshot = self.snapshots.get(path)
-            if snapshot is None:
-                ix = open_part(index_dir, part)
-                snapshot = _open_snapshot(ix, ix.latest_generation(), None)
-            else:
-                latest = snapshot.ix.latest_generation()
-                if latest != snapshot.generation:
-                    snapshot = _open_snapshot(snapshot.ix, latest, snapshot.arrays)
-            self.snapshots.pop(path, None)
-            self.snapshots[path] = snapshot  # most recently used last
-            while len(self.snapshots) > MAX_OPEN_INDEXES:
-                self.snapshots.pop(next(iter(self.snapshots)))
-            return snapshot
-
-
-def _open_snapshot(ix: index.FileIndex, generation: int, previous: IndexArrays | None) -> Snapshot:
-    """A fresh searcher (Searcher.refresh() fails on a once-empty index); arrays of unchanged
-    segments are reused from the previous snapshot."""
-    searcher = ix.searcher()
-    return Snapshot(ix, searcher, load_arrays(searcher.reader(), previous), generation)
-
-
-READERS = ReaderCache()
