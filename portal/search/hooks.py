@@ -17,7 +17,8 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from portal.opportunities.models import Opportunity, OpportunityClassification
 from portal.plans.models import AnnualPlan, PlanLine
-from portal.search.sync import Changes, apply_changes, repair
+from portal.search.sync import Changes, apply_changes, changed_documents, repair
+from portal.search.writer_process import IndexWriterError, WriterProcess
 
 log = logging.getLogger(__name__)
 INFO_KEY = "search_changes"
@@ -95,30 +96,54 @@ def _after_commit(session: Session) -> None:
         _write(session, changes, full_repair=True)
         return
     deferred = session.info.get(DEFER_KEY)
-    if deferred is not None:
-        deferred["changes"] = _merge(deferred["changes"], changes)
-        if _size(deferred["changes"]) < deferred["flush_at"]:
-            return
-        changes, deferred["changes"] = deferred["changes"], Changes()
-    _write(session, changes)
+    if deferred is None:
+        _write(session, changes)
+        return
+    deferred["changes"] = _merge(deferred["changes"], changes)
+    if _size(deferred["changes"]) >= deferred["flush_at"]:
+        _write_deferred(session, deferred)
 
 
 def defer_indexing(session: Session, flush_at: int) -> None:
-    """Index this session's commits a few thousand rows at a time instead of at every commit.
+    """Index this session's commits a few thousand rows at a time, in a writer process.
 
     Whoosh pays per written segment (flush and merge), so bulk writers such as a scrape run
-    index about twice as fast in batches of thousands; `flush_deferred` writes the remainder.
-    A crash in between leaves committed rows unindexed until the next `repair`.
+    index about twice as fast in batches of thousands, and a child process writing them
+    (portal.search.writer_process, started at the first full batch) lets the next batches
+    reach the database meanwhile. `flush_deferred` writes the remainder and waits for the
+    child. A crash in between leaves committed rows unindexed until the next `repair`.
     """
-    session.info.setdefault(DEFER_KEY, {"flush_at": flush_at, "changes": Changes()})
+    session.info.setdefault(DEFER_KEY, {"flush_at": flush_at, "changes": Changes(), "writer": None})
 
 
 def flush_deferred(session: Session) -> None:
-    """Write what `defer_indexing` held back and stop deferring."""
+    """Write what `defer_indexing` held back, wait for its writer process and stop deferring."""
     deferred = session.info.pop(DEFER_KEY, None)
-    if deferred and _size(deferred["changes"]) and has_app_context():
-        if current_app.config.get("PORTAL_INDEX_WRITER", True):
+    if deferred is None or not has_app_context():
+        return
+    if _size(deferred["changes"]) and current_app.config.get("PORTAL_INDEX_WRITER", True):
+        if deferred["writer"] is None:
             _write(session, deferred["changes"])
+        else:
+            _write_deferred(session, deferred)
+    if deferred["writer"] is not None:
+        try:
+            deferred["writer"].close()
+        except IndexWriterError:
+            log.exception("the index writer process failed; run `portal index repair`")
+
+
+def _write_deferred(session: Session, deferred: dict) -> None:
+    """Hand the held-back rows' documents to the writer process, starting it the first time."""
+    changes, deferred["changes"] = deferred["changes"], Changes()
+    try:
+        with Session(bind=session.get_bind()) as reading:
+            documents, keys = changed_documents(reading, changes)
+        if deferred["writer"] is None:
+            deferred["writer"] = WriterProcess(current_app.config["PORTAL_INDEX_DIR"])
+        deferred["writer"].write(documents, keys)
+    except Exception:  # the commit stands; `portal index repair` restores the index
+        log.exception("indexing after commit failed; run `portal index repair`")
 
 
 def _write(session: Session, changes: Changes, full_repair: bool = False) -> None:

@@ -34,6 +34,12 @@ class Changes:
 
 def apply_changes(session: Session, index_dir: str | Path, changes: Changes) -> int:
     """Re-read the changed rows and replace their documents; rows now gone are deleted."""
+    documents, keys = changed_documents(session, changes)
+    return write_documents(index_dir, documents, deleted_keys=keys)
+
+
+def changed_documents(session: Session, changes: Changes) -> tuple[list[dict], set[str]]:
+    """The changed rows' documents, and the keys to replace: those of rows now gone too."""
     line_ids = set(changes.plan_line_ids) | _lines_of_plans(session, changes.plan_ids)
     documents = [
         *opportunity_documents(session, changes.opportunity_ids),
@@ -41,7 +47,7 @@ def apply_changes(session: Session, index_dir: str | Path, changes: Changes) -> 
     ]
     keys = {doc_key(OPPORTUNITY, i) for i in changes.opportunity_ids}
     keys |= {doc_key(PLAN_LINE, i) for i in line_ids}
-    return write_documents(index_dir, documents, deleted_keys=keys)
+    return documents, keys
 
 
 def _lines_of_plans(session: Session, plan_ids: Iterable[int]) -> set[int]:
