@@ -25,6 +25,9 @@ QUEUED_BATCHES = 1
 POLL_SECONDS = 1.0
 COMMIT_DOCS = 50_000
 COMMIT_SECONDS = 30.0
+# After an intermediate commit the child waits this long before taking the lock again, so a
+# writer polling for it (Whoosh retries every 0.1 s) gets its turn instead of timing out.
+LOCK_PAUSE_SECONDS = 0.25
 
 
 class IndexWriterError(RuntimeError):
@@ -111,6 +114,7 @@ def _serve(index_dir: str, batches, outcome) -> None:
                 time.monotonic() - committed_at >= COMMIT_SECONDS and writers.writers
             ):
                 writers.commit()
+                time.sleep(LOCK_PAUSE_SECONDS)
                 committed_at = time.monotonic()
         writers.commit()
         outcome.put(("written", written))
