@@ -11,7 +11,7 @@ bound of the memory the run takes from the machine, since pages the processes sh
 interpreter, libraries) count once in each. (Proportional set sizes would not count them
 twice, but reading them takes milliseconds per process and sample, enough to slow the run.)
 
-    python bench/ingest_ocds.py --releases 100000
+    python bench/ingest_ocds.py --releases 100000 [--repeat 3]
 """
 
 import argparse
@@ -19,6 +19,8 @@ import json
 import os
 import random
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,6 +119,7 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
     from portal.db import db
     from portal.migrate import upgrade_database
     from portal.reference.loader import load_reference
+    from portal.search.sync import index_status
     from scrapers.fetch import Fetcher, FetchSettings
     from scrapers.models import SourceKind
     from scrapers.pipeline import run_source
@@ -146,7 +149,9 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
             "seconds": seconds,
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
-    print(json.dumps(result))
+        print(json.dumps(result), flush=True)  # the parent stops measuring memory here
+        status = index_status(db.session, app.config["PORTAL_INDEX_DIR"])
+    print(json.dumps({"index_equal": status.indexed == status.database}))
 
 
 def parse_only(payload: Path) -> None:
@@ -175,14 +180,16 @@ def parse_only(payload: Path) -> None:
 
 
 def measure(database_url: str, payload: Path, instance: Path) -> dict:
+    """Run the child; its first line ends the measured part, a later one may add checks."""
     command = [sys.executable, __file__, "--child", database_url, str(payload), str(instance)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         peak = PeakTotal(process.pid)
-        output = process.stdout.read()
-    peak.stop()
-    if process.returncode:
+        result = json.loads(process.stdout.readline() or "{}")
+        peak.stop()
+        for line in process.stdout:
+            result |= json.loads(line)
+    if process.returncode or "status" not in result:
         raise SystemExit(f"run failed with {process.returncode}")
-    result = json.loads(output.strip().splitlines()[-1])
     return result | {"peak_total_mb": peak.total_mb, "workers_rss_mb": peak.children_mb}
 
 
@@ -253,6 +260,9 @@ def main() -> None:
     parser.add_argument("--releases", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--formats", default="package,jsonl")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per backend and format; a median line follows"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ocds-") as workdir:
         work = Path(workdir)
@@ -266,6 +276,7 @@ def main() -> None:
         print(
             f"{'run':<11}{'format':<9}{'status':<11}{'new':>8}{'seconds':>9}"
             f"{'opps/s':>9}{'max RSS MB':>12}{'workers RSS MB':>16}{'peak total MB':>15}"
+            f"{'index = db':>12}"
         )
         for input_format in arguments.formats.split(","):
             work_dir = work / f"parse-{input_format}"
@@ -273,19 +284,41 @@ def main() -> None:
             report("parse-only", input_format, measure("-", inputs[input_format], work_dir))
         for backend in arguments.backends.split(","):
             for input_format in arguments.formats.split(","):
-                instance = work / f"{backend}-{input_format}"
-                instance.mkdir()
-                drop = None
-                if backend == "sqlite":
-                    url = f"sqlite:///{instance / 'portal.sqlite3'}"
-                else:
-                    url, drop = scratch_postgres()
-                try:
-                    result = measure(url, inputs[input_format], instance)
-                finally:
-                    if drop:
-                        drop()
-                report(backend, input_format, result)
+                results = []
+                for number in range(arguments.repeat):
+                    instance = work / f"{backend}-{input_format}-{number}"
+                    instance.mkdir()
+                    results.append(ingest_once(backend, inputs[input_format], instance))
+                    report(backend, input_format, results[-1])
+                if len(results) > 1:
+                    report("median", input_format, median_of(results))
+
+
+def ingest_once(backend: str, payload: Path, instance: Path) -> dict:
+    drop = None
+    if backend == "sqlite":
+        url = f"sqlite:///{instance / 'portal.sqlite3'}"
+    else:
+        url, drop = scratch_postgres()
+    try:
+        return measure(url, payload, instance)
+    finally:
+        if drop:
+            drop()
+        shutil.rmtree(instance, ignore_errors=True)  # a 1M run's database and index are GBs
+
+
+def median_of(results: list[dict]) -> dict:
+    """Median time; memory as the highest of the runs (a target is a ceiling)."""
+    memory = ("max_rss_mb", "workers_rss_mb", "peak_total_mb")
+    return {
+        "status": "/".join(sorted({r["status"] for r in results})),
+        "error": None,
+        "new": results[0]["new"],
+        "seconds": statistics.median(r["seconds"] for r in results),
+        **{key: max(r[key] for r in results) for key in memory},
+        "index_equal": all(r.get("index_equal") for r in results),
+    }
 
 
 def report(run: str, input_format: str, result: dict) -> None:
@@ -293,7 +326,8 @@ def report(run: str, input_format: str, result: dict) -> None:
     print(
         f"{run:<11}{input_format:<9}{result['status']:<11}{result['new']:>8}"
         f"{result['seconds']:>9.1f}{rate:>9.0f}{result['max_rss_mb']:>12.0f}"
-        f"{result['workers_rss_mb']:>16.0f}{result['peak_total_mb']:>15.0f}",
+        f"{result['workers_rss_mb']:>16.0f}{result['peak_total_mb']:>15.0f}"
+        f"{str(result.get('index_equal', '-')):>12}",
         flush=True,
     )
     if result["error"]:
