@@ -19,6 +19,15 @@ from portal.db import Base, utcnow
 from portal.opportunities.enums import ChangeKind, ObjectType, OpportunityStatus
 from portal.reference.models import Department, ProcedureType
 
+SECTOR_SCHEMES = ("UNSPSC", "CUBSO")  # CUBSO codes begin with the UNSPSC commodity
+
+
+def sector_codes_of(scheme: str, code: str) -> set[str]:
+    """The UNSPSC segment and family one classification places a notice in."""
+    if scheme not in SECTOR_SCHEMES or len(code) < 4:
+        return set()
+    return {code[:2] + "000000", code[:4] + "0000"}
+
 
 class Opportunity(Base):
     """One notice as one row: a source's id never becomes two opportunities."""
@@ -85,9 +94,7 @@ class Opportunity(Base):
         """UNSPSC segment and family codes (8 digits, zero-padded) of every classification."""
         codes: set[str] = set()
         for classification in self.classifications:
-            if classification.scheme in ("UNSPSC", "CUBSO") and len(classification.code) >= 4:
-                codes.add(classification.code[:2] + "000000")
-                codes.add(classification.code[:4] + "0000")
+            codes |= sector_codes_of(classification.scheme, classification.code)
         return codes
 
 
