@@ -84,11 +84,23 @@ def _work(parser: Parser, path: str, context: ParseContext, results) -> None:
             for item in parser(stream, context):
                 chunk.append(item)
                 if len(chunk) >= CHUNK_ITEMS:
-                    results.put(("items", chunk))
+                    _put(results, ("items", chunk))
                     chunk = []
-        results.put(("items", chunk))
-        results.put(("done", None))
+        _put(results, ("items", chunk))
+        _put(results, ("done", None))
     except ParseError as error:
-        results.put(("parse_error", str(error)))
+        _put(results, ("parse_error", str(error)))
     except Exception as error:  # noqa: BLE001  (reported to the parent, which fails the run)
-        results.put(("crash", f"{type(error).__name__}: {error}"))
+        _put(results, ("crash", f"{type(error).__name__}: {error}"))
+
+
+def _put(results, message: tuple) -> None:
+    """Wait for room in the queue, but not for a parent that was killed: end with it."""
+    while True:
+        try:
+            results.put(message, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if not multiprocessing.parent_process().is_alive():
+                results.cancel_join_thread()  # what is queued has no reader left to wait for
+                raise SystemExit(0) from None

@@ -5,6 +5,10 @@ tables (reference data reloaded), so tests may commit as the real code does.
 """
 
 import os
+import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -75,6 +79,35 @@ def _test_config(url: str, instance: Path) -> dict:
         "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
         "WTF_CSRF_ENABLED": False,
     }
+
+
+@pytest.fixture
+def orphaned_children():
+    """Runs a script that starts worker processes, prints their pids and dies without a word
+    to them; returns whether each child ended (or is a zombie nobody reaps) within 15 s."""
+
+    def run(script: str) -> list[bool]:
+        with tempfile.TemporaryFile("w+") as output:  # a pipe would stay open in the children
+            done = subprocess.run([sys.executable, "-c", script], stdout=output, stderr=output)
+            output.seek(0)
+            printed = output.read()
+        assert done.returncode == 0, printed
+        pids = [int(pid) for pid in printed.split()]
+        assert pids, printed
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(map(_ended, pids)):
+            time.sleep(0.2)
+        return [_ended(pid) for pid in pids]
+
+    return run
+
+
+def _ended(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return any(line.split()[:2] == ["State:", "Z"] for line in status)
+    except FileNotFoundError:
+        return True
 
 
 @pytest.fixture

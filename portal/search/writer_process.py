@@ -106,9 +106,12 @@ def _serve(index_dir: str, batches, outcome) -> None:
     try:
         while True:
             try:
-                batch = batches.get(timeout=COMMIT_SECONDS)
+                batch = batches.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                batch = ()  # nothing came for a while: commit what there is
+                if not multiprocessing.parent_process().is_alive():
+                    outcome.cancel_join_thread()  # nobody will read the outcome
+                    break  # the parent was killed; its rows were committed: index them
+                batch = ()
             if batch is None:
                 break
             if batch:

@@ -1,5 +1,6 @@
 """Parsing in a child process gives exactly what parsing in-process gives, errors included."""
 
+import json
 import subprocess
 import sys
 
@@ -55,3 +56,30 @@ def test_the_child_imports_no_database_or_web_layer():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_a_parser_whose_parent_was_killed_ends_instead_of_waiting(tmp_path, orphaned_children):
+    releases = [
+        {
+            "ocid": f"ocds-b5fd17-{n}",
+            "id": str(n),
+            "date": "2026-01-01T00:00:00Z",
+            "tender": {"id": str(n), "title": "Adquisición de cemento"},
+        }
+        for n in range(20_000)
+    ]  # more than the queue holds: the child must wait for room
+    payload = tmp_path / "releases.json"
+    payload.write_text(json.dumps({"releases": releases}))
+    script = (
+        "import multiprocessing, os\n"
+        "from scrapers import ocds\n"
+        "from scrapers.parse_worker import parsed_items\n"
+        "from scrapers.records import ParseContext\n"
+        f"body = open({str(payload)!r}, 'rb')\n"
+        "items = parsed_items(ocds.parse, body, ParseContext('cdmx'), parallel_from_bytes=0)\n"
+        "next(items)\n"
+        "print(*(child.pid for child in multiprocessing.active_children()), flush=True)\n"
+        "os._exit(0)\n"
+    )
+
+    assert orphaned_children(script) == [True]

@@ -70,3 +70,19 @@ def test_the_child_imports_no_database_or_web_layer():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_a_writer_whose_parent_was_killed_indexes_what_it_had_and_ends(tmp_path, orphaned_children):
+    script = (
+        "import os\n"
+        "from portal.search.writer_process import WriterProcess\n"
+        f"writer = WriterProcess({str(tmp_path)!r})\n"
+        "for n in (1, 2, 3):  # the third waits until the child took the first\n"
+        "    writer.write([{'doc_key': f'opportunity:{n}', 'title': 'Cemento',"
+        " 'kind': b'opportunity', 'db_id': n, 'status': b'closed'}], set())\n"
+        "print(writer.process.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+
+    assert orphaned_children(script) == [True]
+    assert titles(tmp_path)["opportunity:1"] == "Cemento"  # what was still in the pipe is lost
