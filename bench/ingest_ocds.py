@@ -8,8 +8,9 @@ its own: large files are parsed in one (scrapers.parse_worker) and bulk index wr
 another (portal.search.writer_process). "workers RSS" is the highest sum of their resident
 sets, "peak total" that of the run and its workers together, sampled every 50 ms: an upper
 bound of the memory the run takes from the machine, since pages the processes share (the
-interpreter, libraries) count once in each. (Proportional set sizes would not count them
-twice, but reading them takes milliseconds per process and sample, enough to slow the run.)
+interpreter, libraries) count once in each. "total PSS" is the highest sum of proportional
+set sizes, which split shared pages between their processes, sampled every second (reading
+it takes milliseconds per process: sampling it as often would slow the run).
 
     python bench/ingest_ocds.py --releases 100000 [--repeat 3]
 """
@@ -190,18 +191,25 @@ def measure(database_url: str, payload: Path, instance: Path) -> dict:
             result |= json.loads(line)
     if process.returncode or "status" not in result:
         raise SystemExit(f"run failed with {process.returncode}")
-    return result | {"peak_total_mb": peak.total_mb, "workers_rss_mb": peak.children_mb}
+    return result | {
+        "peak_total_mb": peak.total_mb,
+        "workers_rss_mb": peak.children_mb,
+        "peak_pss_mb": peak.pss_mb,
+    }
 
 
 class PeakTotal:
-    """Highest RSS sum of a process and its descendants, and of the descendants alone.
+    """Highest memory sum of a process and its descendants, sampled by a thread.
 
-    Sampled by a thread: ru_maxrss of a child says nothing here, since a child forked before
-    its exec counts its parent's whole resident set.
+    RSS every 50 ms (also of the descendants alone); PSS, which splits shared pages between the
+    processes sharing them, every second: reading it takes milliseconds per process. ru_maxrss
+    of a child says nothing here, since a child forked before its exec counts its parent's
+    whole resident set.
     """
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.total_mb, self.children_mb, self.running = pid, 0.0, 0.0, True
+        self.pid, self.running = pid, True
+        self.total_mb = self.children_mb = self.pss_mb = 0.0
         self.thread = threading.Thread(target=self._sample, daemon=True)
         self.thread.start()
 
@@ -210,10 +218,15 @@ class PeakTotal:
         self.thread.join()
 
     def _sample(self) -> None:
+        samples = 0
         while self.running:
-            root, *children = map(_rss_mb, _tree(self.pid))
+            pids = _tree(self.pid)
+            root, *children = map(_rss_mb, pids)
             self.children_mb = max(self.children_mb, sum(children))
             self.total_mb = max(self.total_mb, root + sum(children))
+            if samples % 20 == 0:
+                self.pss_mb = max(self.pss_mb, sum(map(_pss_mb, pids)))
+            samples += 1
             time.sleep(0.05)
 
 
@@ -228,6 +241,17 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             pass
     return pids
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass  # the process ended between listing and reading
+    return 0.0
 
 
 def _rss_mb(pid: int) -> float:
@@ -276,7 +300,7 @@ def main() -> None:
         print(
             f"{'run':<11}{'format':<9}{'status':<11}{'new':>8}{'seconds':>9}"
             f"{'opps/s':>9}{'max RSS MB':>12}{'workers RSS MB':>16}{'peak total MB':>15}"
-            f"{'index = db':>12}"
+            f"{'total PSS MB':>14}{'index = db':>12}"
         )
         for input_format in arguments.formats.split(","):
             work_dir = work / f"parse-{input_format}"
@@ -310,7 +334,7 @@ def ingest_once(backend: str, payload: Path, instance: Path) -> dict:
 
 def median_of(results: list[dict]) -> dict:
     """Median time; memory as the highest of the runs (a target is a ceiling)."""
-    memory = ("max_rss_mb", "workers_rss_mb", "peak_total_mb")
+    memory = ("max_rss_mb", "workers_rss_mb", "peak_total_mb", "peak_pss_mb")
     return {
         "status": "/".join(sorted({r["status"] for r in results})),
         "error": None,
@@ -327,7 +351,7 @@ def report(run: str, input_format: str, result: dict) -> None:
         f"{run:<11}{input_format:<9}{result['status']:<11}{result['new']:>8}"
         f"{result['seconds']:>9.1f}{rate:>9.0f}{result['max_rss_mb']:>12.0f}"
         f"{result['workers_rss_mb']:>16.0f}{result['peak_total_mb']:>15.0f}"
-        f"{str(result.get('index_equal', '-')):>12}",
+        f"{result['peak_pss_mb']:>14.0f}{str(result.get('index_equal', '-')):>12}",
         flush=True,
     )
     if result["error"]:
