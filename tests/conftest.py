@@ -82,6 +82,23 @@ def _test_config(url: str, instance: Path) -> dict:
 
 
 @pytest.fixture
+def loaded_by_importing():
+    """Which of some packages a fresh interpreter has loaded after importing the given modules:
+    what a spawned worker that imports them pays for in memory."""
+
+    def probe(modules: list[str], packages: tuple[str, ...]) -> list[str]:
+        script = (
+            f"import sys, {', '.join(modules)}\n"
+            f"print(' '.join(sorted(p for p in {packages!r} if p in sys.modules)))"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    return probe
+
+
+@pytest.fixture
 def orphaned_children():
     """Runs a script that starts worker processes, prints their pids and dies without a word
     to them; returns whether each child ended (or is a zombie nobody reaps) within 15 s."""

@@ -1,8 +1,5 @@
 """The writer process writes what it is handed, in order, and says when it could not."""
 
-import subprocess
-import sys
-
 import pytest
 
 from portal.search.store import ARCHIVE, open_part
@@ -60,16 +57,10 @@ def test_writes_after_the_child_failed_raise_instead_of_waiting(tmp_path):
         writer.close()
 
 
-def test_the_child_imports_no_database_or_web_layer():
-    probe = (
-        "import sys, portal.search.writer_process\n"
-        "heavy = sorted(m for m in ('sqlalchemy', 'flask', 'numpy') if m in sys.modules)\n"
-        "print(' '.join(heavy))"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+def test_the_child_imports_no_database_or_web_layer(loaded_by_importing):
+    heavy = ("sqlalchemy", "flask", "numpy")
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    assert loaded_by_importing(["portal.search.writer_process"], heavy) == []
 
 
 def test_a_writer_whose_parent_was_killed_indexes_what_it_had_and_ends(tmp_path, orphaned_children):
