@@ -62,16 +62,10 @@ def open_part(index_dir: str | Path, part: str, mmap: bool = True) -> index.File
 
 
 def write_documents(
-    index_dir: str | Path,
-    documents: Iterable[dict],
-    deleted_keys: Iterable[str] = (),
-    mergetype=None,
+    index_dir: str | Path, documents: Iterable[dict], deleted_keys: Iterable[str] = ()
 ) -> int:
-    """Replace the given keys in both parts, committed; each document goes to its status's part.
-
-    `mergetype` is a Whoosh merge policy, merge_in_tiers unless a benchmark compares another.
-    """
-    writers = PartWriters(index_dir, mergetype)
+    """Replace the given keys in both parts, committed; each document goes to its status's part."""
+    writers = PartWriters(index_dir)
     try:
         written = writers.write(documents, deleted_keys)
     except BaseException:
@@ -90,9 +84,8 @@ class PartWriters:
     commits first.
     """
 
-    def __init__(self, index_dir: str | Path, mergetype=None) -> None:
+    def __init__(self, index_dir: str | Path) -> None:
         self.index_dir = index_dir
-        self.mergetype = mergetype or merge_in_tiers
         self.writers: dict[str, object] = {}
         self.added_keys: set[str] = set()
 
@@ -127,7 +120,7 @@ class PartWriters:
         """One new generation per part written to; the writers' locks are released."""
         writers, self.writers, self.added_keys = self.writers, {}, set()
         for writer in writers.values():
-            writer.commit(mergetype=self.mergetype)
+            writer.commit(mergetype=merge_in_tiers)
 
     def cancel(self) -> None:
         writers, self.writers, self.added_keys = self.writers, {}, set()

@@ -52,18 +52,14 @@ class WriterProcess:
 
     def write(self, documents: list[dict], deleted_keys: set[str]) -> None:
         """Queue one batch; waits while the child is still busy with the previous one."""
-        while self.error is None:
-            try:
-                self.batches.put((documents, deleted_keys), timeout=POLL_SECONDS)
-                return
-            except queue.Full:
-                self._check_alive()
-        raise IndexWriterError(self.error)
+        self._put((documents, deleted_keys))
+        if self.error is not None:
+            raise IndexWriterError(self.error)
 
     def close(self) -> int:
         """Wait until every queued batch is written; returns how many documents were."""
         try:
-            self._put_end()
+            self._put(None)  # the end mark
             while self.error is None:
                 try:
                     tag, value = self.outcome.get(timeout=POLL_SECONDS)
@@ -82,10 +78,11 @@ class WriterProcess:
             self.batches.close()
             self.outcome.close()
 
-    def _put_end(self) -> None:
+    def _put(self, item) -> None:
+        """Put, unless the child has ended meanwhile (then `error` says why)."""
         while self.error is None:
             try:
-                self.batches.put(None, timeout=POLL_SECONDS)
+                self.batches.put(item, timeout=POLL_SECONDS)
                 return
             except queue.Full:
                 self._check_alive()
