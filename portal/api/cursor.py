@@ -6,10 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, func, or_
+from sqlalchemy import BigInteger, Select, and_, case, cast, extract, func, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
-from portal.opportunities.filters import NO_DEADLINE, NO_PUBLICATION
+from portal.opportunities.filters import NO_PUBLICATION
 from portal.opportunities.models import Opportunity
+
+CLOSING_SHIFT_SECONDS = 10**12  # far beyond any timestamp, so the deadline tiers never mix
 
 
 class InvalidCursor(ValueError):
@@ -25,10 +29,46 @@ class SortOrder:
     decode: type
 
 
-def sort_order(sort: str) -> SortOrder:
+class EpochSeconds(FunctionElement):
+    """Whole seconds since 1970 of a naive-UTC timestamp column, in SQLite and PostgreSQL."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(EpochSeconds, "sqlite")
+def _epoch_seconds_sqlite(element, compiler, **kw) -> str:
+    (column,) = element.clauses
+    return compiler.process(cast(func.strftime("%s", column), BigInteger), **kw)
+
+
+@compiles(EpochSeconds, "postgresql")
+def _epoch_seconds_postgresql(element, compiler, **kw) -> str:
+    (column,) = element.clauses
+    return compiler.process(cast(func.floor(extract("epoch", column)), BigInteger), **kw)
+
+
+def closing_key(now: datetime):
+    """The search index's closing order in SQL (portal.search.query._closing_key), bigger
+    first: deadlines still ahead, soonest first; then those passed, latest first; then none.
+
+    A plain ascending deadline put every notice that closed years ago before the open ones
+    once `status=all`. Each tier is a fixed shift of the deadline in whole seconds (ties go
+    by id), so a cursor's key stays comparable between pages.
+    """
+    seconds = EpochSeconds(Opportunity.deadline_at)
+    return case(
+        (Opportunity.deadline_at.is_(None), -2 * CLOSING_SHIFT_SECONDS),
+        (Opportunity.deadline_at >= now, CLOSING_SHIFT_SECONDS - seconds),
+        else_=seconds - CLOSING_SHIFT_SECONDS,
+    )
+
+
+def sort_order(sort: str, now: datetime) -> SortOrder:
     """`relevance` has no stable SQL key: the API lists newest first instead."""
     if sort == "closing":
-        return SortOrder(func.coalesce(Opportunity.deadline_at, NO_DEADLINE), False, datetime)
+        return SortOrder(closing_key(now), True, int)
     if sort == "value":
         return SortOrder(func.coalesce(Opportunity.estimated_value, -1), True, Decimal)
     return SortOrder(func.coalesce(Opportunity.published_at, NO_PUBLICATION), True, datetime)

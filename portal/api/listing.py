@@ -60,7 +60,7 @@ def searched_opportunities(session: Session, params: SearchParams, now: datetime
 
 def filtered_opportunity_page(session: Session, params: SearchParams, now: datetime, start) -> Page:
     """A page of the SQL-filtered opportunities in the sort's column order."""
-    order = sort_order(params.sort)
+    order = sort_order(params.sort, now)
     query = filtered_opportunities(session, params, now).add_columns(order.key)
     query = query.options(joinedload(Opportunity.buyer))
     if start is not None:

@@ -108,7 +108,8 @@ OPPORTUNITY_PARAMETERS = [
 SORT = _query(
     "sort",
     {"type": "string", "enum": ["relevance", "closing", "published", "value"]},
-    "Order of the results.",
+    "Order of the results. `closing`: deadlines still ahead, soonest first; then those "
+    "passed, latest first; then notices without a deadline.",
 )
 LISTING_SORT = SORT | {
     "description": "Order; `relevance` lists newest first here, as a cursor needs keys that "

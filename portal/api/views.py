@@ -67,7 +67,7 @@ def opportunities():
         page = searched_opportunities(db.session, params, now, start)
     else:
         sort = params.sort
-        start = _decoded(cursor, sort, sort_order(sort).decode) if cursor else None
+        start = _decoded(cursor, sort, sort_order(sort, now).decode) if cursor else None
         page = filtered_opportunity_page(db.session, params, now, start)
     following = _next_url(".opportunities", sort, *page.next_key) if page.next_key else None
     return jsonify(data=[opportunity_json(row) for row in page.rows], next=following)

@@ -19,7 +19,6 @@ from portal.opportunities.models import (
 from portal.search.params import SearchParams
 from portal.search.size import size_value_limit
 
-NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 NO_PUBLICATION = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -99,6 +99,22 @@ def test_closing_sort_is_soonest_first(client, make_opportunity):
     assert [row["id"] for row in rows] == [soon.id, late.id]
 
 
+def test_closing_sort_puts_deadlines_ahead_first_then_the_passed_latest_first(
+    client, make_opportunity
+):
+    closed = OpportunityStatus.CLOSED
+    long_ago = make_opportunity(deadline_at=NOW - timedelta(days=400), status=closed)
+    none = make_opportunity(deadline_at=None)
+    late = make_opportunity(deadline_at=NOW + timedelta(days=20))
+    passed = make_opportunity(deadline_at=NOW - timedelta(days=2), status=closed)
+    soon = make_opportunity(deadline_at=NOW + timedelta(days=2))
+    expected = [soon.id, late.id, passed.id, long_ago.id, none.id]
+
+    for text in ("", "q=bienes&"):  # SQL order, then the index's: the same
+        url = f"/api/v1/opportunities?{text}status=all&sort=closing&per_page=2"
+        assert [row["id"] for row in _all_pages(client, url)] == expected, text
+
+
 def test_bad_parameters_answer_400_with_json_error(client):
     for query, field in (
         ("per_page=0", "per_page"),
