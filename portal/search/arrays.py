@@ -151,6 +151,23 @@ def load_arrays(reader: IndexReader, previous: IndexArrays | None = None) -> Ind
     return _concatenate(segments, offsets, parts, live_parts)
 
 
+def live_columns(reader: IndexReader, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Only the named columns, of live documents only, every segment concatenated.
+
+    A repair compares three columns of every document; `load_arrays` would read them all.
+    """
+    chunks: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for segment_reader, _offset in reader.leaf_readers():
+        if segment_reader.segment() is None:  # an index with no segments yet
+            continue
+        count = segment_reader.doc_count_all()
+        live = np.ones(count, dtype=bool)
+        live[np.array(list(segment_reader.segment().deleted_docs()), dtype=np.int64)] = False
+        for name in names:
+            chunks[name].append(_column(segment_reader, name, count)[live])
+    return {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in chunks.items()}
+
+
 def _concatenate(segments, offsets, parts, live_parts) -> IndexArrays:
     names = (*STRING_COLUMNS, *NUMBER_COLUMNS, *LENGTH_COLUMNS)
     if not parts:

@@ -6,14 +6,17 @@ file never blocks the next writer; a commit swaps the table of contents atomical
 mid-batch leaves the previous generation readable and `repair` re-adds what is missing.
 """
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, LockError, clean_files
 from whoosh.reading import SegmentReader
-from whoosh.writing import CLEAR
+from whoosh.util.filelock import try_for
 
 from portal.opportunities.enums import OpportunityStatus
 from portal.search.codec import CODEC
@@ -174,41 +177,55 @@ def _holds_any(ix: index.FileIndex, keys: set[str]) -> bool:
         return any(("doc_key", key) in reader for key in keys)
 
 
-class BulkWriter:
-    """A whole rebuild in one writer per part: two processes, big buffers, no merging.
+def rebuild_dir(index_dir: str | Path) -> Path:
+    """Where a rebuild writes its scratch index, beside the live parts (same file system, so
+    its segment files move into place by rename)."""
+    return Path(index_dir) / "rebuild"
 
-    The live index stays searchable meanwhile: the new segments replace every old one only at
-    `commit` (Whoosh's CLEAR merge), in one swap of the table of contents per part. An index
-    whose field set differs from the current schema is emptied first: its segments can't mix.
+
+@contextmanager
+def rebuild_lock(index_dir: str | Path):
+    """Held for a whole rebuild: a second one would write into the same scratch index."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    lock = FileStorage(str(index_dir)).lock("REBUILD")
+    if not lock.acquire(blocking=False):
+        raise LockError("another index rebuild is running")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def swap_in(index_dir: str | Path, scratch_dir: str | Path) -> None:
+    """Make each part of a scratch index the live one, under the part's write lock.
+
+    The scratch segments' files move beside the live ones, then one new table of contents
+    lists only them: Whoosh's atomic commit, so a reader sees the old generation or the new,
+    never a mix, and the old segments' files are deleted as any commit deletes them. The TOC
+    carries the scratch index's schema, so a rebuild also moves an index to a changed schema.
     """
-
-    def __init__(self, index_dir: str | Path, procs: int = 2, limitmb: int = 256) -> None:
-        if any(_schema_changed(open_part(index_dir, part)) for part in PARTS):
-            clear(index_dir)
-        options = {"procs": procs, "limitmb": limitmb, "multisegment": procs > 1, "codec": CODEC}
-        self.writers = {
-            part: open_part(index_dir, part).writer(timeout=WRITE_LOCK_TIMEOUT_SECONDS, **options)
-            for part in PARTS
-        }
-
-    def add(self, document: dict) -> None:
-        self.writers[OPEN if in_open_index(document) else ARCHIVE].add_document(**document)
-
-    def commit(self) -> None:
-        for writer in self.writers.values():
-            writer.commit(mergetype=CLEAR)
-
-    def cancel(self) -> None:
-        for writer in self.writers.values():
-            writer.cancel()
-
-
-def _schema_changed(ix: index.FileIndex) -> bool:
-    return sorted(ix.schema.names()) != sorted(build_schema().names())
+    for part in PARTS:
+        scratch, live = open_part(scratch_dir, part), open_part(index_dir, part)
+        toc = TOC.read(scratch.storage, scratch.indexname)
+        names = {segment.segment_id() for segment in toc.segments}
+        pattern = TOC._segment_pattern(scratch.indexname)
+        lock = live.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=WRITE_LOCK_TIMEOUT_SECONDS):
+            raise LockError(f"the {part} index stayed locked for {WRITE_LOCK_TIMEOUT_SECONDS} s")
+        try:
+            for name in list(scratch.storage):
+                match = pattern.match(name)
+                if match and match.group(1) in names:
+                    os.replace(part_dir(scratch_dir, part) / name, part_dir(index_dir, part) / name)
+            generation = live.latest_generation() + 1
+            TOC(toc.schema, toc.segments, generation).write(live.storage, live.indexname)
+            clean_files(live.storage, live.indexname, generation, toc.segments)
+        finally:
+            lock.release()
 
 
 def clear(index_dir: str | Path) -> None:
-    """Start both parts empty (a rebuild); readers keep their old files until they reopen."""
+    """Start both parts empty; readers keep their old files until they reopen."""
     for part in PARTS:
         path = part_dir(index_dir, part)
         path.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,17 @@
 """Keeping the index equal to the database: apply noted changes, repair drift, rebuild."""
 
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.opportunities.models import Opportunity
 from portal.plans.models import PlanLine
-from portal.search.arrays import VOCABULARIES, load_arrays
+from portal.search.arrays import VOCABULARIES, live_columns
 from portal.search.documents import (
     OPPORTUNITY,
     PLAN_LINE,
@@ -18,9 +20,19 @@ from portal.search.documents import (
     opportunity_documents,
     plan_line_documents,
 )
-from portal.search.store import PARTS, BulkWriter, open_part, write_documents
+from portal.search.store import (
+    PARTS,
+    open_part,
+    rebuild_dir,
+    rebuild_lock,
+    swap_in,
+    write_documents,
+)
+from portal.search.writer_process import WriterProcess
 
-REBUILD_BATCH = 2000
+REBUILD_BATCH = 5000  # rows read, and handed to the writer process, at a time
+STREAM_ROWS = 10_000  # rows fetched at a time when every id is compared
+KINDS = (OPPORTUNITY, PLAN_LINE)
 
 
 @dataclass(frozen=True)
@@ -71,36 +83,83 @@ def _lines_of_plans(session: Session, plan_ids: Iterable[int]) -> set[int]:
 
 
 @dataclass(frozen=True)
+class Stamps:
+    """One kind's rows or documents: ids, each with the stamp of its last change.
+
+    Numpy arrays, not dicts of keys: a repair compares every document with every row, and
+    the scheduler that runs it every few minutes also runs the ingests (16 bytes a row here,
+    about 150 in a dict of key strings).
+    """
+
+    ids: np.ndarray  # int64
+    stamps: np.ndarray  # float64
+
+
+def _indexed_stamps(index_dir: str | Path) -> dict[str, Stamps]:
+    """Per kind, every live document's id and stamp, both parts; a key may show up twice."""
+    ids: dict[str, list] = {kind: [] for kind in KINDS}
+    stamps: dict[str, list] = {kind: [] for kind in KINDS}
+    for part in PARTS:
+        with open_part(index_dir, part).reader() as reader:
+            columns = live_columns(reader, ("kind", "db_id", "stamp"))
+        for kind in KINDS:
+            mine = columns["kind"] == VOCABULARIES["kind"].code(kind)
+            ids[kind].append(columns["db_id"][mine].astype(np.int64))
+            stamps[kind].append(columns["stamp"][mine])
+    return {kind: Stamps(np.concatenate(ids[kind]), np.concatenate(stamps[kind])) for kind in KINDS}
+
+
+def _database_stamps(session: Session) -> dict[str, Stamps]:
+    """Per kind, every row's id and stamp, streamed: plan lines have no stamp (0.0)."""
+    rows = (
+        select(Opportunity.id, Opportunity.updated_at)
+        .order_by(Opportunity.id)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    opportunities = np.fromiter(
+        ((i, updated.timestamp()) for i, updated in session.execute(rows)),
+        dtype=[("id", np.int64), ("stamp", np.float64)],
+    )
+    lines = (
+        select(PlanLine.id)
+        .where(PlanLine.plan_id.in_(latest_plan_ids(session)))
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    line_ids = np.fromiter(session.scalars(lines), dtype=np.int64)
+    return {
+        OPPORTUNITY: Stamps(opportunities["id"], opportunities["stamp"]),
+        PLAN_LINE: Stamps(line_ids, np.zeros(len(line_ids))),
+    }
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One kind's ids to re-index (missing or stale) and to delete (orphans)."""
+
+    missing: np.ndarray
+    stale: np.ndarray
+    orphans: np.ndarray
+
+
+def _drift(database: Stamps, indexed: Stamps) -> Drift:
+    """A document indexed twice is stale: re-indexing it deletes every copy first."""
+    unique, first, copies = np.unique(indexed.ids, return_index=True, return_counts=True)
+    common, in_database, in_index = np.intersect1d(
+        database.ids, unique, assume_unique=True, return_indices=True
+    )
+    changed = np.abs(database.stamps[in_database] - indexed.stamps[first][in_index]) > 1e-3
+    return Drift(
+        missing=np.setdiff1d(database.ids, unique, assume_unique=True),
+        stale=common[changed | (copies[in_index] > 1)],
+        orphans=np.setdiff1d(unique, database.ids, assume_unique=True),
+    )
+
+
+@dataclass(frozen=True)
 class IndexStatus:
     database: dict[str, int]
     indexed: dict[str, int]  # per kind, both parts
     per_part: dict[str, int]
-
-
-def _indexed_stamps(index_dir: str | Path) -> dict[str, float]:
-    """doc_key -> stamp of every live document in both parts."""
-    stamps: dict[str, float] = {}
-    kinds = VOCABULARIES["kind"].values
-    for part in PARTS:
-        with open_part(index_dir, part).reader() as reader:
-            arrays = load_arrays(reader)
-            live = arrays.live.nonzero()[0]
-            for row in live:
-                kind = kinds[arrays.columns["kind"][row]]
-                stamps[f"{kind}:{int(arrays.columns['db_id'][row])}"] = float(
-                    arrays.columns["stamp"][row]
-                )
-    return stamps
-
-
-def _database_stamps(session: Session) -> dict[str, float]:
-    stamps = {
-        doc_key(OPPORTUNITY, i): updated.timestamp()
-        for i, updated in session.execute(select(Opportunity.id, Opportunity.updated_at))
-    }
-    lines = select(PlanLine.id).where(PlanLine.plan_id.in_(latest_plan_ids(session)))
-    stamps.update({doc_key(PLAN_LINE, i): 0.0 for i in session.scalars(lines)})
-    return stamps
 
 
 def index_status(session: Session, index_dir: str | Path) -> IndexStatus:
@@ -110,14 +169,11 @@ def index_status(session: Session, index_dir: str | Path) -> IndexStatus:
     for part in PARTS:
         with open_part(index_dir, part).reader() as reader:
             per_part[part] = reader.doc_count()
-
-    def by_kind(keys) -> dict[str, int]:
-        return {
-            kind: sum(1 for k in keys if k.startswith(kind + ":"))
-            for kind in (OPPORTUNITY, PLAN_LINE)
-        }
-
-    return IndexStatus(by_kind(database), by_kind(indexed), per_part)
+    return IndexStatus(
+        {kind: len(database[kind].ids) for kind in KINDS},
+        {kind: len(np.unique(indexed[kind].ids)) for kind in KINDS},
+        per_part,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,59 +185,67 @@ class RepairReport:
 
 def repair(session: Session, index_dir: str | Path) -> RepairReport:
     """Compare ids and updated_at stamps; reindex missing or stale rows, delete orphans."""
-    indexed = _indexed_stamps(index_dir)
-    database = _database_stamps(session)
-    missing = database.keys() - indexed.keys()
-    stale = {
-        key for key in database.keys() & indexed.keys() if abs(database[key] - indexed[key]) > 1e-3
-    }
-    orphans = indexed.keys() - database.keys()
-    todo = missing | stale
-    changes = Changes(
-        opportunity_ids=frozenset(_ids(todo, OPPORTUNITY)),
-        plan_line_ids=frozenset(_ids(todo, PLAN_LINE)),
-    )
-    for start in range(0, max(len(todo), 1), REBUILD_BATCH):
-        chunk = Changes(
-            frozenset(sorted(changes.opportunity_ids)[start : start + REBUILD_BATCH]),
-            frozenset(sorted(changes.plan_line_ids)[start : start + REBUILD_BATCH]),
+    database, indexed = _database_stamps(session), _indexed_stamps(index_dir)
+    drift = {kind: _drift(database[kind], indexed[kind]) for kind in KINDS}
+    todo = {kind: np.union1d(found.missing, found.stale).tolist() for kind, found in drift.items()}
+    for start in range(0, max(map(len, todo.values())), REBUILD_BATCH):
+        chunk = {kind: frozenset(ids[start : start + REBUILD_BATCH]) for kind, ids in todo.items()}
+        apply_changes(
+            session,
+            index_dir,
+            Changes(opportunity_ids=chunk[OPPORTUNITY], plan_line_ids=chunk[PLAN_LINE]),
         )
-        apply_changes(session, index_dir, chunk)
-    if orphans:
-        write_documents(index_dir, [], deleted_keys=orphans)
-    return RepairReport(len(missing), len(stale), len(orphans))
-
-
-def _ids(keys: Iterable[str], kind: str) -> list[int]:
-    return [int(key.split(":")[1]) for key in keys if key.startswith(kind + ":")]
+    for kind, found in drift.items():
+        for start in range(0, len(found.orphans), REBUILD_BATCH):
+            ids = found.orphans[start : start + REBUILD_BATCH].tolist()
+            write_documents(index_dir, [], deleted_keys=[doc_key(kind, i) for i in ids])
+    return RepairReport(
+        missing=sum(len(found.missing) for found in drift.values()),
+        stale=sum(len(found.stale) for found in drift.values()),
+        orphans=sum(len(found.orphans) for found in drift.values()),
+    )
 
 
 def rebuild(
     session: Session, index_dir: str | Path, progress: Callable[[int], None] = lambda _n: None
 ) -> int:
-    """Index every row again into a new generation per part, swapped in when all is written."""
-    writer = BulkWriter(index_dir)
-    total = 0
-    try:
-        opportunity_ids = list(session.scalars(select(Opportunity.id).order_by(Opportunity.id)))
-        lines = select(PlanLine.id).where(PlanLine.plan_id.in_(latest_plan_ids(session)))
-        line_ids = list(session.scalars(lines.order_by(PlanLine.id)))
-        for read, ids in (
-            (opportunity_documents, opportunity_ids),
-            (plan_line_documents, line_ids),
-        ):
-            for start in range(0, len(ids), REBUILD_BATCH):
-                batch = ids[start : start + REBUILD_BATCH]
-                for document in read(session, batch):
-                    writer.add(document)
-                    total += 1
-                progress(len(batch))
-                session.expunge_all()
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    """Index every row again into a scratch index, swapped in when all is written.
+
+    The scratch index is written the way a bulk ingest writes (portal.search.writer_process:
+    segments of bounded size merged in tiers, on the second core), so memory stays flat
+    whatever the size, where one big writer per part held every distinct term until its
+    commit. The live index keeps answering, and taking the scheduler's writes, until the swap;
+    a repair afterwards re-applies what changed in the database meanwhile.
+    """
+    scratch = rebuild_dir(index_dir)
+    with rebuild_lock(index_dir):
+        shutil.rmtree(scratch, ignore_errors=True)  # what a killed rebuild left
+        writer = WriterProcess(scratch)
+        try:
+            _write_every_row(session, writer, progress)
+        except BaseException:
+            writer.abandon()
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        total = writer.close()
+        swap_in(index_dir, scratch)
+        shutil.rmtree(scratch, ignore_errors=True)
+    repair(session, index_dir)
     return total
+
+
+def _write_every_row(
+    session: Session, writer: WriterProcess, progress: Callable[[int], None]
+) -> None:
+    opportunity_ids = list(session.scalars(select(Opportunity.id).order_by(Opportunity.id)))
+    lines = select(PlanLine.id).where(PlanLine.plan_id.in_(latest_plan_ids(session)))
+    line_ids = list(session.scalars(lines.order_by(PlanLine.id)))
+    for read, ids in ((opportunity_documents, opportunity_ids), (plan_line_documents, line_ids)):
+        for start in range(0, len(ids), REBUILD_BATCH):
+            batch = ids[start : start + REBUILD_BATCH]
+            writer.write(list(read(session, batch)), set())
+            progress(len(batch))
+            session.expunge_all()
 
 
 def database_row_count(session: Session) -> int:

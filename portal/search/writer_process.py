@@ -78,6 +78,15 @@ class WriterProcess:
             self.batches.close()
             self.outcome.close()
 
+    def abandon(self) -> None:
+        """End the child at once, committing nothing more (a failed rebuild's scratch index is
+        thrown away whole)."""
+        self.process.terminate()
+        self.process.join()
+        self.batches.cancel_join_thread()  # a batch still queued must not hold this process
+        self.batches.close()
+        self.outcome.close()
+
     def _put(self, item) -> None:
         """Put, unless the child has ended meanwhile (then `error` says why)."""
         while self.error is None:

@@ -2,12 +2,27 @@
 
 import os
 
+import pytest
 from sqlalchemy import update
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
 
 from portal.opportunities.models import Opportunity
+from portal.search.documents import opportunity_documents
 from portal.search.params import SearchParams
 from portal.search.query import search
-from portal.search.store import OPEN, part_dir
+from portal.search.schema import build_schema
+from portal.search.store import (
+    ARCHIVE,
+    OPEN,
+    PARTS,
+    open_part,
+    part_dir,
+    rebuild_dir,
+    rebuild_lock,
+    swap_in,
+    write_documents,
+)
 from portal.search.sync import RepairReport, index_status, rebuild, repair
 
 
@@ -102,23 +117,102 @@ def test_a_writer_killed_mid_batch_leaves_a_usable_index(app, make_opportunity, 
     assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
 
 
-def test_the_index_answers_from_the_old_generation_while_a_rebuild_runs(
+def test_the_index_answers_from_the_old_generation_until_the_swap(
     app, make_opportunity, session, now
 ):
-    from portal.search.documents import opportunity_documents
-    from portal.search.store import BulkWriter
-
     pumps = make_opportunity("Adquisición de bombas de agua")
     valves = make_opportunity("Adquisición de válvulas")
-    writer = BulkWriter(_index_dir(app))
-    for document in opportunity_documents(session, [valves.id]):
-        writer.add(document)
+    scratch = rebuild_dir(_index_dir(app))
+    write_documents(scratch, opportunity_documents(session, [valves.id]))
 
     assert search(SearchParams(q="bombas"), now).total == 1  # nothing swapped yet
-    writer.commit()
+    assert search(SearchParams(q="válvulas"), now).total == 1
+    swap_in(_index_dir(app), scratch)
+
     assert search(SearchParams(q="bombas"), now).total == 0  # the new generation only
     assert [hit.id for hit in search(SearchParams(q="válvulas"), now).hits] == [valves.id]
+    assert not list(part_dir(scratch, OPEN).glob("MAIN_*.seg"))  # its segments moved
     assert repair(session, _index_dir(app)).missing == 1 and pumps.id
+
+
+def test_rows_changed_while_a_rebuild_runs_are_in_the_swapped_index(
+    app, make_opportunity, session, now, monkeypatch
+):
+    monkeypatch.setattr("portal.search.sync.REBUILD_BATCH", 2)
+    changed_id = make_opportunity("Adquisición de bombas de agua").id
+    for number in range(4):
+        make_opportunity(f"Servicio de limpieza número {number}")
+    during = []
+
+    def meanwhile(_rows: int) -> None:  # the scheduler commits while the rebuild reads
+        if not during:  # (the rebuild expunges what it read: fetch the row again)
+            session.get(Opportunity, changed_id).title = "Adquisición de tuberías"
+            session.commit()
+            during.append(make_opportunity("Adquisición de bombas sumergibles").id)
+
+    assert rebuild(session, _index_dir(app), meanwhile) == 5
+
+    assert [hit.id for hit in search(SearchParams(q="tuberías"), now).hits] == [changed_id]
+    assert [hit.id for hit in search(SearchParams(q="bombas"), now).hits] == [during[0]]
+    assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
+    assert not rebuild_dir(_index_dir(app)).exists()
+
+
+def test_a_failed_rebuild_leaves_the_live_index_and_no_scratch(
+    app, make_opportunity, session, now, monkeypatch
+):
+    monkeypatch.setattr("portal.search.sync.REBUILD_BATCH", 1)
+    first = make_opportunity("Adquisición de bombas de agua")
+    make_opportunity("Adquisición de bombas sumergibles")
+
+    def interrupted(_rows: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(session, _index_dir(app), interrupted)
+
+    assert search(SearchParams(q="bombas"), now).total == 2
+    assert not rebuild_dir(_index_dir(app)).exists()
+    assert first.id and rebuild(session, _index_dir(app)) == 2  # the lock was released
+
+
+def test_a_second_rebuild_is_refused_while_one_runs(app, make_opportunity, session):
+    make_opportunity("Adquisición de bombas de agua")
+    with rebuild_lock(_index_dir(app)), pytest.raises(LockError, match="another index rebuild"):
+        rebuild(session, _index_dir(app))
+
+
+def test_a_rebuild_moves_an_index_written_with_an_older_schema_to_the_current_one(
+    app, make_opportunity, session, now
+):
+    from whoosh.fields import ID, TEXT, Schema
+
+    make_opportunity("Adquisición de bombas de agua")
+    old = Schema(doc_key=ID(stored=True, unique=True), title=TEXT)
+    for part in PARTS:
+        FileStorage(str(part_dir(_index_dir(app), part))).create_index(old)
+
+    assert rebuild(session, _index_dir(app)) == 1
+
+    for part in PARTS:
+        assert sorted(open_part(_index_dir(app), part).schema.names()) == sorted(
+            build_schema().names()
+        )
+    assert search(SearchParams(q="bombas"), now).total == 1
+
+
+def test_a_document_indexed_in_both_parts_is_repaired_to_one(app, make_opportunity, session, now):
+    pumps = make_opportunity("Adquisición de bombas de agua")
+    [document] = opportunity_documents(session, [pumps.id])
+    writer = open_part(_index_dir(app), ARCHIVE).writer()
+    writer.add_document(**document)  # a copy in the wrong part, as a lost delete would leave
+    writer.commit()
+    assert search(SearchParams(q="bombas", statuses=()), now).total == 2
+
+    assert repair(session, _index_dir(app)) == RepairReport(0, 1, 0)
+
+    assert search(SearchParams(q="bombas", statuses=()), now).total == 1
+    assert index_status(session, _index_dir(app)).per_part == {"open": 1, "archive": 0}
 
 
 def test_rebuild_drops_documents_whose_rows_are_gone(app, make_opportunity, session, now):
