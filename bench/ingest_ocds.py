@@ -12,7 +12,9 @@ interpreter, libraries) count once in each. "total PSS" is the highest sum of pr
 set sizes, which split shared pages between their processes, sampled every second (reading
 it takes milliseconds per process: sampling it as often would slow the run).
 
-    python bench/ingest_ocds.py --releases 100000 [--repeat 3]
+`--rebuild` also times `portal index rebuild` over what each run left, measured the same way.
+
+    python bench/ingest_ocds.py --releases 100000 [--repeat 3] [--rebuild]
 """
 
 import argparse
@@ -114,9 +116,20 @@ def write_inputs(directory: Path, count: int) -> dict[str, Path]:
     return {"package": package, "jsonl": lines}
 
 
+def _app(database_url: str, instance: Path):
+    from portal.app import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PORTAL_INDEX_DIR": str(instance / "index"),
+            "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
+        }
+    )
+
+
 def child(database_url: str, payload: Path, instance: Path) -> None:
     """One measured run in a fresh process; prints one JSON line for the parent."""
-    from portal.app import create_app
     from portal.db import db
     from portal.migrate import upgrade_database
     from portal.reference.loader import load_reference
@@ -126,13 +139,7 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
     from scrapers.pipeline import run_source
     from scrapers.sources import add_source
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "PORTAL_INDEX_DIR": str(instance / "index"),
-            "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
-        }
-    )
+    app = _app(database_url, instance)
     upgrade_database(app)
     with app.app_context():
         load_reference(db.session)
@@ -151,6 +158,28 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
             "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
         print(json.dumps(result), flush=True)  # the parent stops measuring memory here
+        status = index_status(db.session, app.config["PORTAL_INDEX_DIR"])
+    print(json.dumps({"index_equal": status.indexed == status.database}))
+
+
+def rebuild_child(database_url: str, instance: Path) -> None:
+    """`portal index rebuild` over what an ingest run left, measured as a run is."""
+    from portal.db import db
+    from portal.search.sync import index_status, rebuild
+
+    app = _app(database_url, instance)
+    with app.app_context():
+        started = time.perf_counter()
+        indexed = rebuild(db.session, app.config["PORTAL_INDEX_DIR"])
+        seconds = time.perf_counter() - started
+        result = {
+            "status": "rebuilt",
+            "error": None,
+            "new": indexed,
+            "seconds": seconds,
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        print(json.dumps(result), flush=True)
         status = index_status(db.session, app.config["PORTAL_INDEX_DIR"])
     print(json.dumps({"index_equal": status.indexed == status.database}))
 
@@ -180,9 +209,9 @@ def parse_only(payload: Path) -> None:
     )
 
 
-def measure(database_url: str, payload: Path, instance: Path) -> dict:
-    """Run the child; its first line ends the measured part, a later one may add checks."""
-    command = [sys.executable, __file__, "--child", database_url, str(payload), str(instance)]
+def measure(*arguments: str) -> dict:
+    """Run a child; its first line ends the measured part, a later one may add checks."""
+    command = [sys.executable, __file__, *arguments]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         peak = PeakTotal(process.pid)
         result = json.loads(process.stdout.readline() or "{}")
@@ -287,6 +316,9 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per backend and format; a median line follows"
     )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="after each run, time `portal index rebuild` too"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ocds-") as workdir:
         work = Path(workdir)
@@ -305,27 +337,41 @@ def main() -> None:
         for input_format in arguments.formats.split(","):
             work_dir = work / f"parse-{input_format}"
             work_dir.mkdir()
-            report("parse-only", input_format, measure("-", inputs[input_format], work_dir))
+            child_run = measure("--child", "-", str(inputs[input_format]), str(work_dir))
+            report("parse-only", input_format, child_run)
         for backend in arguments.backends.split(","):
             for input_format in arguments.formats.split(","):
-                results = []
+                results, rebuilds = [], []
                 for number in range(arguments.repeat):
                     instance = work / f"{backend}-{input_format}-{number}"
                     instance.mkdir()
-                    results.append(ingest_once(backend, inputs[input_format], instance))
-                    report(backend, input_format, results[-1])
+                    ingested, rebuilt = ingest_once(
+                        backend, inputs[input_format], instance, arguments.rebuild
+                    )
+                    results.append(ingested)
+                    report(backend, input_format, ingested)
+                    if rebuilt:
+                        rebuilds.append(rebuilt)
+                        report("rebuild", input_format, rebuilt)
                 if len(results) > 1:
                     report("median", input_format, median_of(results))
+                if len(rebuilds) > 1:
+                    report("median", input_format, median_of(rebuilds))
 
 
-def ingest_once(backend: str, payload: Path, instance: Path) -> dict:
+def ingest_once(
+    backend: str, payload: Path, instance: Path, then_rebuild: bool
+) -> tuple[dict, dict | None]:
+    """An ingest run, and the rebuild of what it left if asked; both measured on their own."""
     drop = None
     if backend == "sqlite":
         url = f"sqlite:///{instance / 'portal.sqlite3'}"
     else:
         url, drop = scratch_postgres()
     try:
-        return measure(url, payload, instance)
+        ingested = measure("--child", url, str(payload), str(instance))
+        rebuilt = measure("--rebuild-child", url, str(instance)) if then_rebuild else None
+        return ingested, rebuilt
     finally:
         if drop:
             drop()
@@ -363,5 +409,7 @@ if __name__ == "__main__":
         parse_only(Path(sys.argv[3]))
     elif len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--rebuild-child":
+        rebuild_child(sys.argv[2], Path(sys.argv[3]))
     else:
         main()

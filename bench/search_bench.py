@@ -1,16 +1,15 @@
 """Search benchmark: this Whoosh index against SQLite FTS5 on the same realistic corpus.
 
     python bench/search_bench.py --docs 100000 [--docs 1000000] [--workdir /tmp/search-bench]
-                                 [--layout bulk|ingest] [--reuse]
+                                 [--reuse]
 
 A "search page" is what /buscar shows: a page of 20 + total + facet counts + highlighted
 snippets (+ a "did you mean" suggestion when nothing matched). Prints build time, index size,
 and median/p95 latency per engine for open-only and all statuses.
 
-`--layout` says how the Whoosh index is written: `bulk` as `portal index rebuild` does (one
-writer per part, few segments), `ingest` as a scrape run does (batches of
-scrapers.ingest.INDEX_BATCH_SIZE handed to portal.search.writer_process, segments merged in
-tiers: more of them).
+The Whoosh index is written as the portal writes it, whether a scrape run or `portal index
+rebuild`: batches of scrapers.ingest.INDEX_BATCH_SIZE handed to portal.search.writer_process,
+segments merged in tiers.
 
 The corpus is synthetic but its words are real: the vocabulary and its frequency ranking are
 counted at run time on the public procurement text in ../shared/fixtures (OCDS tender and item
@@ -45,7 +44,6 @@ from portal.search.params import SearchParams
 from portal.search.query import search
 from portal.search.schema import STOP_WORDS, folded, term_of
 from portal.search.size import size_value_limit
-from portal.search.store import BulkWriter
 from portal.search.writer_process import WriterProcess
 from scrapers.ingest import INDEX_BATCH_SIZE
 
@@ -502,29 +500,21 @@ def query_params(text: str, fields: dict, all_statuses: bool) -> SearchParams:
 # Whoosh: the portal's own index and search
 
 
-def whoosh_index_dir(workdir: Path, docs: int, layout: str) -> Path:
-    return workdir / (f"whoosh-{docs}" if layout == "bulk" else f"whoosh-{docs}-{layout}")
+def whoosh_index_dir(workdir: Path, docs: int) -> Path:
+    return workdir / f"whoosh-{docs}-tiers"  # (earlier runs' "whoosh-N" had one big segment)
 
 
-def whoosh_build(corpus: Corpus, docs: int, index_dir: Path, layout: str) -> float:
+def whoosh_build(corpus: Corpus, docs: int, index_dir: Path) -> float:
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
-    if layout == "ingest":
-        writer, batch = WriterProcess(index_dir), []
-        for document in corpus.documents(docs):
-            batch.append(document)
-            if len(batch) == INDEX_BATCH_SIZE:
-                writer.write(batch, {d["doc_key"] for d in batch})
-                batch = []
-        writer.write(batch, {d["doc_key"] for d in batch})
-        writer.close()
-        return time.perf_counter() - started
-    writer = BulkWriter(index_dir, procs=2, limitmb=384)
-    for number, document in enumerate(corpus.documents(docs), 1):
-        writer.add(document)
-        if number % 50_000 == 0:
-            print(f"  whoosh: {number} documentos", file=sys.stderr)
-    writer.commit()
+    writer, batch = WriterProcess(index_dir), []
+    for document in corpus.documents(docs):
+        batch.append(document)
+        if len(batch) == INDEX_BATCH_SIZE:
+            writer.write(batch, {d["doc_key"] for d in batch})
+            batch = []
+    writer.write(batch, {d["doc_key"] for d in batch})
+    writer.close()
     return time.perf_counter() - started
 
 
@@ -947,10 +937,8 @@ class Measured:
     pages: dict  # query index -> (total, suggestion, [(id, title_html)])
 
 
-def run(
-    docs: int, workdir: Path, rounds: int, reuse: bool, layout: str
-) -> tuple[list[Measured], object]:
-    index_dir, fts_path = whoosh_index_dir(workdir, docs, layout), workdir / f"fts-{docs}.sqlite3"
+def run(docs: int, workdir: Path, rounds: int, reuse: bool) -> tuple[list[Measured], object]:
+    index_dir, fts_path = whoosh_index_dir(workdir, docs), workdir / f"fts-{docs}.sqlite3"
     whoosh_seconds = fts_seconds = float("nan")  # an index kept from an earlier run
     build_whoosh = not (reuse and index_dir.is_dir())
     build_fts = not (reuse and fts_path.is_file())
@@ -966,8 +954,8 @@ def run(
         )
         print(f"Construyendo {docs:,} documentos…", file=sys.stderr)
     if build_whoosh:
-        whoosh_seconds = whoosh_build(corpus, docs, index_dir, layout)
-        print(f"  whoosh ({layout}): {whoosh_seconds:.0f} s", file=sys.stderr)
+        whoosh_seconds = whoosh_build(corpus, docs, index_dir)
+        print(f"  whoosh: {whoosh_seconds:.0f} s", file=sys.stderr)
     if build_fts:
         fts_seconds = fts_build(corpus, docs, fts_path)
         print(f"  fts5: {fts_seconds:.0f} s", file=sys.stderr)
@@ -1092,12 +1080,11 @@ def main() -> None:
         "--profile", action="store_true", help="pyinstrument the slowest Whoosh queries"
     )
     parser.add_argument("--reuse", action="store_true", help="keep indexes built by a past run")
-    parser.add_argument("--layout", choices=("bulk", "ingest"), default="bulk")
     options = parser.parse_args()
     options.workdir.mkdir(parents=True, exist_ok=True)
     measured = []
     for docs in options.docs or [100_000]:
-        rows, app = run(docs, options.workdir, options.rounds, options.reuse, options.layout)
+        rows, app = run(docs, options.workdir, options.rounds, options.reuse)
         measured.extend(rows)
         if options.profile:
             _profile(app, rows)
