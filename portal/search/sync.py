@@ -100,7 +100,9 @@ def _indexed_stamps(index_dir: str | Path) -> dict[str, Stamps]:
     ids: dict[str, list] = {kind: [] for kind in KINDS}
     stamps: dict[str, list] = {kind: [] for kind in KINDS}
     for part in PARTS:
-        with open_part(index_dir, part).reader() as reader:
+        # Not mapped: a mapped reader counted ~1.4 KB of file pages per document in this
+        # process's resident set (253 MB for 100,000 notices, against 116 MB read plainly).
+        with open_part(index_dir, part, mmap=False).reader() as reader:
             columns = live_columns(reader, ("kind", "db_id", "stamp"))
         for kind in KINDS:
             mine = columns["kind"] == VOCABULARIES["kind"].code(kind)
