@@ -140,20 +140,24 @@ def test_rows_changed_while_a_rebuild_runs_are_in_the_swapped_index(
 ):
     monkeypatch.setattr("portal.search.sync.REBUILD_BATCH", 2)
     changed_id = make_opportunity("Adquisición de bombas de agua").id
-    for number in range(4):
+    gone_id = make_opportunity("Adquisición de válvulas").id
+    for number in range(3):
         make_opportunity(f"Servicio de limpieza número {number}")
-    during = []
+    added = []
 
     def meanwhile(_rows: int) -> None:  # the scheduler commits while the rebuild reads
-        if not during:  # (the rebuild expunges what it read: fetch the row again)
+        if not added:  # the first batch (changed, gone) is in the scratch index already
             session.get(Opportunity, changed_id).title = "Adquisición de tuberías"
+            session.delete(session.get(Opportunity, gone_id))
             session.commit()
-            during.append(make_opportunity("Adquisición de bombas sumergibles").id)
+            added.append(make_opportunity("Adquisición de bombas sumergibles").id)
 
-    assert rebuild(session, _index_dir(app), meanwhile) == 5
+    assert rebuild(session, _index_dir(app), meanwhile) == 6  # the added row too: ids are
+    # read a batch at a time
 
     assert [hit.id for hit in search(SearchParams(q="tuberías"), now).hits] == [changed_id]
-    assert [hit.id for hit in search(SearchParams(q="bombas"), now).hits] == [during[0]]
+    assert [hit.id for hit in search(SearchParams(q="bombas"), now).hits] == added
+    assert search(SearchParams(q="válvulas"), now).total == 0
     assert repair(session, _index_dir(app)) == RepairReport(0, 0, 0)
     assert not rebuild_dir(_index_dir(app)).exists()
 
