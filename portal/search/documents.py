@@ -44,9 +44,9 @@ def _deduplicated(text: str) -> str:
 
 def plan_line_sectors(code: str | None) -> set[str]:
     """Segment and family of a plan line's UNSPSC/CUBSO code, as notices get theirs."""
-    if not code or len(code) < 4 or not code[:4].isdigit():
+    if not code or not code[:4].isdigit():  # a line carries no scheme: only digits count
         return set()
-    return {code[:2] + "000000", code[:4] + "0000"}
+    return sector_codes_of("UNSPSC", code)
 
 
 def make_document(

@@ -222,11 +222,3 @@ def swap_in(index_dir: str | Path, scratch_dir: str | Path) -> None:
             clean_files(live.storage, live.indexname, generation, toc.segments)
         finally:
             lock.release()
-
-
-def clear(index_dir: str | Path) -> None:
-    """Start both parts empty; readers keep their old files until they reopen."""
-    for part in PARTS:
-        path = part_dir(index_dir, part)
-        path.mkdir(parents=True, exist_ok=True)
-        FileStorage(str(path)).create_index(build_schema())

@@ -189,9 +189,12 @@ def repair(session: Session, index_dir: str | Path) -> RepairReport:
     """Compare ids and updated_at stamps; reindex missing or stale rows, delete orphans."""
     database, indexed = _database_stamps(session), _indexed_stamps(index_dir)
     drift = {kind: _drift(database[kind], indexed[kind]) for kind in KINDS}
-    todo = {kind: np.union1d(found.missing, found.stale).tolist() for kind, found in drift.items()}
+    todo = {kind: np.union1d(found.missing, found.stale) for kind, found in drift.items()}
     for start in range(0, max(map(len, todo.values())), REBUILD_BATCH):
-        chunk = {kind: frozenset(ids[start : start + REBUILD_BATCH]) for kind, ids in todo.items()}
+        chunk = {
+            kind: frozenset(ids[start : start + REBUILD_BATCH].tolist())
+            for kind, ids in todo.items()
+        }
         apply_changes(
             session,
             index_dir,
