@@ -2,6 +2,7 @@
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
@@ -31,10 +32,17 @@ def select_locale() -> str:
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """The session holds "id:epoch" (User.get_id); an older epoch is a signed-out device."""
     from portal.accounts.models import User
 
-    return db.session.get(User, int(user_id))
+    user_id, _, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.login_epoch != int(epoch) or not user.is_active:
+        return None
+    return user
 
 
 @event.listens_for(Engine, "connect")
@@ -53,4 +61,10 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Ingresa para continuar.")
+    login_manager.login_message_category = "info"
+    # "basic": a changed address or browser marks the session non-fresh instead of ending it,
+    # since mobile users change networks all day.
+    login_manager.session_protection = "basic"
     csrf.init_app(app)

@@ -1,4 +1,4 @@
-"""What an SME wants to hear about, and what it saved. Screens come with their own issue."""
+"""What an SME wants to hear about (saved searches) and what it saved (the watchlist)."""
 
 import enum
 from datetime import datetime
@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Tab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.buyers.models import enum_column
+from portal.buyers.models import Buyer, enum_column
 from portal.db import Base, utcnow
 from portal.opportunities.models import ObjectType, Opportunity
 from portal.reference.models import Department, ProcedureType, Sector
@@ -36,6 +36,12 @@ subscription_regions = _link_table("subscription_regions", "region_code", "depar
 subscription_procedure_types = _link_table(
     "subscription_procedure_types", "procedure_type_code", "procedure_types.code"
 )
+subscription_buyers = Table(
+    "subscription_buyers",
+    Base.metadata,
+    Column("subscription_id", ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True),
+    Column("buyer_id", ForeignKey("buyers.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class SubscriptionObjectType(Base):
@@ -56,6 +62,7 @@ class Subscription(Base):
         CheckConstraint(
             "min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="value_range"
         ),
+        CheckConstraint("digest_hour >= 0 AND digest_hour <= 23", name="digest_hour"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -68,10 +75,14 @@ class Subscription(Base):
     frequency: Mapped[Frequency] = mapped_column(
         enum_column(Frequency, name="frequency"), default=Frequency.DAILY
     )
+    # Hour of the day, Lima time, at which daily and weekly digests go out.
+    digest_hour: Mapped[int] = mapped_column(default=7)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship()
+    buyers: Mapped[list[Buyer]] = relationship(secondary=subscription_buyers)
     sectors: Mapped[list[Sector]] = relationship(secondary=subscription_sectors)
     regions: Mapped[list[Department]] = relationship(secondary=subscription_regions)
     procedure_types: Mapped[list[ProcedureType]] = relationship(
