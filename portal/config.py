@@ -6,7 +6,9 @@ environment of that moment (a test's monkeypatched one included).
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEVELOPMENT_SECRET = "dev-secret-change-me"
 # 32 characters is 128 bits or more for the generators people use (token_hex(16) and up).
@@ -39,6 +41,28 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict:
         "PORTAL_EXPORT_LIMIT": int(environ["PORTAL_EXPORT_LIMIT"])
         if environ.get("PORTAL_EXPORT_LIMIT", "").strip()
         else None,
+        # The portal's public address: links in mail, feeds and the API are built on it in
+        # production, never on the Host header a request happens to carry.
+        "PORTAL_BASE_URL": environ.get("PORTAL_BASE_URL", "").strip() or None,
+        # A signed-in browser stays signed in for a working day without activity; "remember me"
+        # keeps a device signed in for a month (until the password changes).
+        # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto: throttling and
+        # the audit log need the visitor's address, not the proxy's. 0 trusts no such header.
+        "PORTAL_TRUSTED_PROXIES": int(environ.get("PORTAL_TRUSTED_PROXIES", "0")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # A CSRF token lives as long as the session that holds it, so a form left open a while
+        # still submits.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PORTAL_SUBSCRIPTION_LIMIT": 20,
+        # A subscription whose preview sends more than this many alerts a week is "too broad".
+        "PORTAL_BROAD_SUBSCRIPTION_PER_WEEK": int(
+            environ.get("PORTAL_BROAD_SUBSCRIPTION_PER_WEEK", "50")
+        ),
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": "America/Lima",
         "LANGUAGES": ("es", "en"),
@@ -53,6 +77,10 @@ def instance_folder(environ: Mapping[str, str]) -> str | None:
 
 class ProductionSecretError(RuntimeError):
     """Raised so a production deployment never signs cookies with a guessable secret."""
+
+
+class ProductionBaseURLError(RuntimeError):
+    """Raised so production links never follow a forged Host header."""
 
 
 def finish_config(config: dict, instance_path: Path) -> None:
@@ -71,6 +99,27 @@ def finish_config(config: dict, instance_path: Path) -> None:
         config["SESSION_COOKIE_HTTPONLY"] = True
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
         config["REMEMBER_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_HTTPONLY"] = True
+        config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+        use_base_url(config, required=True)
+    elif config.get("PORTAL_BASE_URL"):
+        use_base_url(config, required=False)
+
+
+def use_base_url(config: dict, required: bool) -> None:
+    """SERVER_NAME and the scheme from PORTAL_BASE_URL: url_for(_external=True) then builds on
+    them whatever Host a request carries (portal.security.external forces the scheme)."""
+    base = config.get("PORTAL_BASE_URL")
+    parts = urlsplit(base or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        if required or base:
+            raise ProductionBaseURLError(
+                "PORTAL_ENV=production needs PORTAL_BASE_URL, the portal's public address such "
+                f"as https://comprasmype.pe (got {base!r})"
+            )
+        return
+    config["SERVER_NAME"] = parts.netloc
+    config["PREFERRED_URL_SCHEME"] = parts.scheme
 
 
 def _with_psycopg_driver(uri: str) -> str:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import format_decimal, get_locale
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +25,12 @@ def home():
         closing=closing_soon(db.session, now, limit=10),
         now=now,
     )
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; the icon is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @blueprint.app_template_filter("local_datetime")

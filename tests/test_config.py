@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from portal.app import create_app
-from portal.config import DEVELOPMENT_SECRET, ProductionSecretError
+from portal.config import DEVELOPMENT_SECRET, ProductionBaseURLError, ProductionSecretError
+from portal.migrate import upgrade_database
 from portal.reference.uit import current_uit_year
 
 ENVIRONMENT = (
@@ -14,6 +15,7 @@ ENVIRONMENT = (
     "PORTAL_OUTBOX_DIR",
     "PORTAL_INSTANCE_DIR",
     "PORTAL_UIT_YEAR",
+    "PORTAL_BASE_URL",
 )
 A_REAL_SECRET = "3f9c1e7a5b2d48c6a0e4f7b9d1c3a5e7"  # 32 characters
 
@@ -44,11 +46,35 @@ def test_production_refuses_a_short_secret(make_app):
         make_app({"PORTAL_ENV": "production", "SECRET_KEY": "abc123"})
 
 
-def test_production_with_its_own_secret_gets_secure_cookies(make_app):
-    app = make_app({"PORTAL_ENV": "production", "SECRET_KEY": A_REAL_SECRET})
+PRODUCTION = {
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": A_REAL_SECRET,
+    "PORTAL_BASE_URL": "https://comprasmype.pe",
+}
 
-    assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+def test_production_with_its_own_secret_gets_secure_cookies(make_app):
+    app = make_app(PRODUCTION)
+
+    for cookie in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
+        assert app.config[f"{cookie}_SECURE"] is True
+        assert app.config[f"{cookie}_HTTPONLY"] is True
+        assert app.config[f"{cookie}_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("base_url", [None, "comprasmype.pe", "ftp://comprasmype.pe", "https://"])
+def test_production_refuses_to_start_without_a_public_address(make_app, base_url):
+    with pytest.raises(ProductionBaseURLError, match="PORTAL_BASE_URL"):
+        make_app(PRODUCTION | {"PORTAL_BASE_URL": base_url})
+
+
+def test_production_links_use_the_configured_host_not_the_request_host(make_app):
+    app = make_app(PRODUCTION)
+    upgrade_database(app)
+
+    response = app.test_client().get("/buscar.rss", headers={"Host": "evil.example"})
+    assert b"evil.example" not in response.data
+    assert b"https://comprasmype.pe/buscar" in response.data
 
 
 def test_postgres_urls_are_given_the_psycopg_driver(make_app):
