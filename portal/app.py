@@ -53,12 +53,17 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 def register_extensions(app: Flask) -> None:
     from portal.extensions import init_extensions
     from portal.search import init_search
+    from portal.security import init_security
 
     init_extensions(app)
     init_search(app)
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import account, auth
+    from portal.admin.views import blueprint as admin
+    from portal.agency.views import blueprint as agency
     from portal.api.views import blueprint as api
     from portal.buyers.views import blueprint as buyers
     from portal.extensions import csrf
@@ -66,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.opportunities.search_page import blueprint as search_page
     from portal.opportunities.views import blueprint as opportunities
     from portal.plans.views import blueprint as plans
+    from portal.subscriptions.views import alerts, watchlist
     from portal.web import blueprint as web
 
     app.register_blueprint(web)
@@ -74,6 +80,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(buyers)
     app.register_blueprint(plans)
     app.register_blueprint(feeds)
+    app.register_blueprint(auth)
+    app.register_blueprint(account)
+    app.register_blueprint(alerts)
+    app.register_blueprint(watchlist)
+    app.register_blueprint(agency)
+    app.register_blueprint(admin)
     csrf.exempt(api)  # read-only GET endpoints for scripts, which carry no session cookie
     app.register_blueprint(api)
 

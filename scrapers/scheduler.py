@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from portal.accounts.jobs import prune_sign_in_attempts
 from portal.db import db, utcnow
 from portal.search.jobs import REPAIR_MINUTES, repair_index
 from scrapers.fetch import Fetcher, settings_from_config
@@ -40,6 +41,7 @@ PRUNE_HOUR = 3  # local time: the quietest hour for a daily delete
 SCRAPE_JOB_PREFIX = "scrape:"
 RECONCILE_JOB_ID = "sources:reconcile"
 PRUNE_JOB_ID = "raw:prune"
+PRUNE_ATTEMPTS_JOB_ID = "accounts:prune-attempts"
 REPAIR_JOB_ID = "index:repair"
 
 log = logging.getLogger(__name__)
@@ -223,7 +225,8 @@ def prune_scheduled_payloads(app: Flask) -> None:
 
 
 def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
-    """A job per active source, the job that keeps them in step, index repair, daily pruning."""
+    """A job per active source, the job that keeps them in step, index repair, and the daily
+    pruning of raw payloads and of sign-in attempts."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC)
     holder = lease_holder_name()
@@ -257,6 +260,19 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         args=(app,),
         id=PRUNE_JOB_ID,
         name="prune raw payloads",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+    scheduler.add_job(
+        prune_sign_in_attempts,
+        "cron",
+        hour=PRUNE_HOUR,
+        minute=30,
+        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
+        args=(app,),
+        id=PRUNE_ATTEMPTS_JOB_ID,
+        name="prune sign-in attempts",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE_SECONDS,

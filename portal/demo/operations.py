@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from notifications.messages import send_message
@@ -22,6 +22,9 @@ from portal.plans.models import PlanLine
 from portal.reference.loader import load_reference
 from portal.reference.models import Department, Sector
 from portal.reference.uit import current_uit_year
+from portal.search.params import parse_search_args
+from portal.subscriptions.models import Subscription
+from portal.subscriptions.params import apply_params
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import SourceKind
 from scrapers.pipeline import options_from_config, run_source
@@ -32,7 +35,11 @@ ADMIN_PASSWORD = "demo-admin-2026"
 SME_EMAIL = "mype@textilesgamarra.pe"
 SME_PASSWORD = "demo-mype-2026"
 SME_RUC = "20601234565"  # generated: valid check digit, not a real company
+STAFF_EMAIL = "logistica@munivillaelsalvador.pe"
+STAFF_PASSWORD = "demo-entidad-2026"
+STAFF_BUYER = 2  # BUYERS[2], Villa El Salvador: one of the entities with a PAC in the demo
 PLAN_BUYERS = 4
+DEMO_BASE_URL = "http://127.0.0.1:5000"  # `portal demo --serve`'s default port
 
 
 @dataclass
@@ -49,6 +56,7 @@ class DemoSummary:
             f"Entidades: {self.buyers}",
             f"Administrador: {ADMIN_EMAIL} / {ADMIN_PASSWORD}",
             f"Usuario MYPE: {SME_EMAIL} / {SME_PASSWORD}",
+            f"Personal de entidad: {STAFF_EMAIL} / {STAFF_PASSWORD}",
         ]
 
 
@@ -78,6 +86,7 @@ def build_demo(
                 + (f" — {run.error}" if run.error else "")
             )
     _create_demo_users(app, now)
+    _create_demo_staff(now)
     summary.opportunities = db.session.scalar(select(func.count(Opportunity.id)))
     summary.plan_lines = db.session.scalar(select(func.count(PlanLine.id)))
     summary.buyers = db.session.scalar(select(func.count(Buyer.id)))
@@ -108,12 +117,18 @@ def _write_sources(folder: Path, count: int, now: datetime) -> list:
 
 
 def _create_demo_users(app: Flask, now: datetime) -> None:
-    if db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is None:
-        create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN)
-    if db.session.scalar(select(User.id).where(User.email == SME_EMAIL)) is not None:
+    """The README's accounts, verified so they sign in at /ingresar straight away."""
+    admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+    if admin is None:
+        create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD, Role.ADMIN, now=now)
+    elif admin.email_verified_at is None:  # a demo database from before verification existed
+        admin.email_verified_at = now
+    sme = db.session.scalar(select(User).where(User.email == SME_EMAIL))
+    if sme is not None:
+        sme.email_verified_at = sme.email_verified_at or now
         db.session.commit()
         return
-    sme = create_user(db.session, SME_EMAIL, SME_PASSWORD, Role.SME)
+    sme = create_user(db.session, SME_EMAIL, SME_PASSWORD, Role.SME, now=now)
     sales = Decimal("480000")
     company = CompanyProfile(
         user_id=sme.id,
@@ -121,13 +136,37 @@ def _create_demo_users(app: Flask, now: datetime) -> None:
         name="Textiles Gamarra Unidos S.A.C. (demostración)",
         annual_sales_pen=sales,
         size_class_code=size_class_for_sales(db.session, sales, current_uit_year(app.config, now)),
-        contact_email=SME_EMAIL,
+        contact_emails=SME_EMAIL,
     )
     db.session.add(company)
     company.sectors = [db.session.get(Sector, "53000000"), db.session.get(Sector, "60000000")]
     company.regions = [db.session.get(Department, "15"), db.session.get(Department, "04")]
+    alert = Subscription(user_id=sme.id, name="Uniformes en Lima y Arequipa")
+    apply_params(db.session, alert, parse_search_args({"q": "uniformes", "region": ["15", "04"]}))
+    db.session.add(alert)
     db.session.commit()
-    send_message("welcome", SME_EMAIL, email=SME_EMAIL, url="http://127.0.0.1:5000/")
+    send_message("welcome", SME_EMAIL, email=SME_EMAIL, url=_login_url(app))
+
+
+def _create_demo_staff(now: datetime) -> None:
+    """An approved member of an entity's staff, so /entidad shows what agency staff see."""
+    if db.session.scalar(select(User.id).where(User.email == STAFF_EMAIL)):
+        return
+    buyer = db.session.scalar(select(Buyer).where(Buyer.ruc == BUYERS[STAFF_BUYER].ruc))
+    if buyer is None:  # the entity comes from the demo's sources; without it, no staff
+        return
+    staff = create_user(
+        db.session, STAFF_EMAIL, STAFF_PASSWORD, Role.AGENCY_STAFF, buyer=buyer, now=now
+    )
+    staff.staff_approved_at = now
+    db.session.commit()
+
+
+def _login_url(app: Flask) -> str:
+    """The sign-in page on PORTAL_BASE_URL, or on the address `portal demo --serve` uses."""
+    base = app.config.get("PORTAL_BASE_URL") or DEMO_BASE_URL
+    with app.test_request_context(base_url=base):
+        return url_for("auth.login", _external=True)
 
 
 def serve_demo(app: Flask, port: int) -> None:

@@ -8,9 +8,17 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Role, User
 from portal.buyers.models import Buyer
-from portal.demo.operations import ADMIN_EMAIL, SME_EMAIL, SME_PASSWORD, build_demo
+from portal.demo.operations import (
+    ADMIN_EMAIL,
+    SME_EMAIL,
+    SME_PASSWORD,
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    build_demo,
+)
 from portal.opportunities.models import Opportunity, OpportunityStatus
 from portal.plans.models import AnnualPlan, PlanLine
+from portal.subscriptions.models import Subscription
 
 # The demo's dates are relative to its `now`; the home page reads the real clock, so they agree.
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -53,6 +61,21 @@ def test_demo_creates_the_users_the_readme_states(demo, session):
     assert admin.role == Role.ADMIN
     assert sme.check_password(SME_PASSWORD)
     assert sme.company.size_class_code == "micro"
+
+
+def test_demo_staff_signs_in_to_their_entity_and_the_sme_has_an_alert(demo, session, client):
+    staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
+    assert staff.is_approved_staff and staff.buyer.name.startswith("Municipalidad Distrital")
+
+    signed_in = client.post("/ingresar", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD})
+    assert signed_in.status_code == 302
+    entity_page = client.get("/entidad", follow_redirects=True)
+    assert entity_page.status_code == 200
+    assert staff.buyer.name in entity_page.get_data(as_text=True)
+
+    sme = session.scalar(select(User).where(User.email == SME_EMAIL))
+    (alert,) = session.scalars(select(Subscription).where(Subscription.user_id == sme.id))
+    assert alert.keywords == "uniformes" and {r.code for r in alert.regions} == {"15", "04"}
 
 
 def test_running_the_demo_twice_adds_nothing(app, demo, session):
