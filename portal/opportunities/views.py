@@ -3,11 +3,13 @@
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, render_template
+from flask_login import current_user
 
 from portal.db import db
 from portal.opportunities.display import change_kind_label, lead_time_unreliable
 from portal.opportunities.queries import get_opportunity, opportunities_by_ids
 from portal.search.query import similar_opportunities
+from portal.subscriptions.operations import saved_entry
 
 blueprint = Blueprint("opportunities", __name__, url_prefix="/oportunidades")
 
@@ -18,11 +20,15 @@ def detail(opportunity_id: int):
     if opportunity is None:
         abort(404)
     similar = opportunities_by_ids(db.session, similar_opportunities(opportunity_id, limit=5))
+    saved = None
+    if current_user.is_authenticated:
+        saved = saved_entry(db.session, current_user.id, opportunity_id)
     return render_template(
         "opportunities/detail.html",
         opportunity=opportunity,
         similar=similar,
         unreliable_lead_time=lead_time_unreliable(opportunity),
         change_kind_label=change_kind_label,
+        saved=saved,
         now=datetime.now(UTC),
     )

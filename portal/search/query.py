@@ -9,6 +9,7 @@ segments and, once one is chosen, the families (first four digits) under it.
 """
 
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,7 +23,7 @@ from portal.search.documents import OPPORTUNITY, PLAN_LINE
 from portal.search.highlight import highlight_snippet, highlight_title
 from portal.search.params import SearchParams
 from portal.search.readers import READERS
-from portal.search.schema import ANALYZER, WORD_ANALYZER
+from portal.search.schema import ANALYZER, WORD_ANALYZER, term_of
 from portal.search.size import size_value_limit
 from portal.search.store import ARCHIVE, OPEN, PARTS
 
@@ -415,6 +416,39 @@ def ranked_opportunity_ids(params: SearchParams, now: datetime, limit: int) -> l
     return [
         int(ranked.uids[position]) // 2 for position in _page(ranked.keys, ranked.uids, 0, limit)
     ]
+
+
+def common_title_words(
+    params: SearchParams, now: datetime, limit: int = 10, sample: int = 1000
+) -> list[tuple[str, int]]:
+    """Title words most shared among the search's first `sample` hits, with how many of them
+    hold each: ways to narrow a search that finds too much. Forms of one stem count once, shown
+    as written most often; the query's own words, stop words, numbers and words every sampled
+    hit holds (they would narrow nothing) are left out.
+    """
+    terms = query_terms(params.q)
+    matched = _matched_parts(params, now, terms)
+    ranked = _ranked(matched, params.sort, bool(terms), now.timestamp())
+    chosen = _page(ranked.keys, ranked.uids, 0, sample)
+    documents: Counter[str] = Counter()  # stem -> hits holding it
+    forms: Counter[tuple[str, str]] = Counter()  # (stem, word) -> occurrences
+    for position in chosen:
+        item = matched[int(ranked.locations[0, position])]
+        title = item.part.searcher.stored_fields(int(ranked.locations[1, position]))["title"]
+        words = [token.text for token in WORD_ANALYZER(title)]
+        stems = {word: term_of(word) for word in words if not any(c.isdigit() for c in word)}
+        documents.update(set(stems.values()))
+        forms.update((stem, word) for word, stem in stems.items())
+    shown = {}
+    for (stem, word), _count in sorted(forms.items(), key=lambda item: (-item[1], item[0][1])):
+        shown.setdefault(stem, word)
+    common = [
+        (shown[stem], count)
+        for stem, count in documents.items()
+        if count < len(chosen) and stem not in terms
+    ]
+    common.sort(key=lambda item: (-item[1], item[0]))
+    return common[:limit]
 
 
 def opportunity_sort_keys(params: SearchParams, now: datetime) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,112 @@
+"""A subscription is a saved search: the one translation between its stored criteria and the
+SearchParams the search runs, so an alert matches exactly what the same search would show."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.buyers.models import Buyer
+from portal.opportunities.models import ObjectType
+from portal.opportunities.search_request import search_params_from
+from portal.reference.models import Department, ProcedureType, Sector
+from portal.search.params import KINDS, InvalidSearchParams, SearchParams
+from portal.subscriptions.models import Subscription, SubscriptionObjectType
+
+# Alerts tell about notices still open to offers; forecasts (plan lines) have no status.
+ALERT_STATUSES = ("open",)
+OPPORTUNITIES_ONLY = ("opportunity",)
+LARGEST_AMOUNT = Decimal("9999999999999999.99")  # Numeric(18, 2)
+CENT = Decimal("0.01")
+
+
+def alert_params(params: SearchParams) -> SearchParams:
+    """Only what a subscription keeps: it hears about new open notices, so the status, date
+    windows, order and paging of the search it came from are dropped. A search for forecasts
+    alone becomes notices and forecasts: notices are what an alert is for."""
+    return SearchParams(
+        q=params.q,
+        sectors=params.sectors,
+        regions=params.regions,
+        buyer_ids=params.buyer_ids,
+        object_types=params.object_types,
+        procedure_types=params.procedure_types,
+        statuses=ALERT_STATUSES,
+        value_min=params.value_min,
+        value_max=params.value_max,
+        size_class=params.size_class,
+        kinds=KINDS if "plan_line" in params.kinds else OPPORTUNITIES_ONLY,
+    )
+
+
+def alert_params_from(args: Mapping) -> SearchParams:
+    """A subscription's criteria from search arguments, validated as the search validates
+    them (raises InvalidSearchParams), so it can never hold what a search would refuse."""
+    params = alert_params(search_params_from(args))
+    for field, amount in (("value_min", params.value_min), ("value_max", params.value_max)):
+        if amount is not None and amount > LARGEST_AMOUNT:
+            raise InvalidSearchParams(field, "es demasiado grande")
+        if amount is not None and amount != amount.quantize(CENT):
+            raise InvalidSearchParams(field, "admite como máximo dos decimales")
+    return params
+
+
+def subscription_params(subscription: Subscription) -> SearchParams:
+    """The search a subscription stands for."""
+    return SearchParams(
+        q=subscription.keywords,
+        sectors=tuple(sorted(sector.code for sector in subscription.sectors)),
+        regions=tuple(sorted(region.code for region in subscription.regions)),
+        buyer_ids=tuple(sorted(buyer.id for buyer in subscription.buyers)),
+        object_types=tuple(sorted(str(item.object_type) for item in subscription.object_types)),
+        procedure_types=tuple(sorted(kind.code for kind in subscription.procedure_types)),
+        statuses=ALERT_STATUSES,
+        value_min=subscription.min_value,
+        value_max=subscription.max_value,
+        size_class=subscription.size_class_code,
+        kinds=KINDS if subscription.include_forecasts else OPPORTUNITIES_ONLY,
+    )
+
+
+def apply_params(session: Session, subscription: Subscription, params: SearchParams) -> None:
+    """Store a search's criteria on a subscription (the inverse of subscription_params).
+    Raises InvalidSearchParams for a code no reference row holds."""
+    params = alert_params(params)
+    subscription.keywords = params.q
+    subscription.sectors = _rows(session, Sector.code, params.sectors, "sector")
+    subscription.regions = _rows(session, Department.code, params.regions, "region")
+    subscription.buyers = _rows(session, Buyer.id, params.buyer_ids, "buyer")
+    subscription.procedure_types = _rows(
+        session, ProcedureType.code, params.procedure_types, "procedure"
+    )
+    kept = {str(item.object_type): item for item in subscription.object_types}
+    subscription.object_types = [
+        kept.get(value) or SubscriptionObjectType(object_type=ObjectType(value))
+        for value in params.object_types
+    ]
+    subscription.min_value = params.value_min
+    subscription.max_value = params.value_max
+    subscription.size_class_code = params.size_class
+    subscription.include_forecasts = "plan_line" in params.kinds
+
+
+def check_references(session: Session, params: SearchParams) -> None:
+    """Raise InvalidSearchParams if a sector, region, entity or procedure is unknown here: the
+    search would just find nothing, a subscription could not even store it."""
+    _rows(session, Sector.code, params.sectors, "sector")
+    _rows(session, Department.code, params.regions, "region")
+    _rows(session, Buyer.id, params.buyer_ids, "buyer")
+    _rows(session, ProcedureType.code, params.procedure_types, "procedure")
+
+
+def _rows(session: Session, key, values: tuple, field: str) -> list:
+    if not values:
+        return []
+    entity = key.class_
+    rows = session.scalars(select(entity).where(key.in_(values))).all()
+    found = {getattr(row, key.key) for row in rows}
+    missing = [value for value in values if value not in found]
+    if missing:
+        raise InvalidSearchParams(field, f"valor desconocido: {missing[0]}")
+    return sorted(rows, key=lambda row: getattr(row, key.key))
