@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.buyers.models import Buyer
 from portal.opportunities.models import Opportunity, OpportunityStatus
 from portal.plans.models import AnnualPlan
 
@@ -70,3 +71,15 @@ def current_plan(session: Session, buyer_id: int, year: int) -> AnnualPlan | Non
         .order_by(AnnualPlan.version.desc())
         .limit(1)
     )
+
+
+def buyer_by_reference(session: Session, reference: str) -> Buyer | None:
+    """An entity named the way an administrator knows it: its 11-digit RUC or our number."""
+    reference = reference.strip()
+    if not reference.isdigit():
+        return None
+    if len(reference) == 11:
+        return session.scalar(select(Buyer).where(Buyer.ruc == reference))
+    if len(reference) > 9:  # larger than any id the database can hold
+        return None
+    return session.get(Buyer, int(reference))

@@ -1,0 +1,207 @@
+"""Administrators' pages: users, roles, agency staff approval and the audit log."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.access import require_role
+from portal.accounts.models import AuditAction, Role, User
+from portal.admin import operations
+from portal.admin.forms import DecisionForm, RoleForm
+from portal.admin.labels import ACTION_LABELS, ROLE_LABELS, STATE_LABELS, action_label, role_label
+from portal.admin.queries import STATES, audit_events, pending_staff, search_users
+from portal.buyers.queries import buyer_by_reference
+from portal.db import db
+from portal.security.links import safe_next
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+require_role(blueprint, Role.ADMIN)
+
+MAX_ID = 2147483647
+USER_ID = f"<int(max={MAX_ID}):user_id>"
+
+
+@blueprint.get("")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.get("/usuarios")
+def users():
+    email = request.args.get("q", "").strip()[:254]
+    role = _choice(Role, request.args.get("role"))
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    found = search_users(db.session, email, role, state, _page_number())
+    return render_template("admin/users.html", found=found, q=email, role=role, state=state)
+
+
+@blueprint.get(f"/usuarios/{USER_ID}")
+def user(user_id: int):
+    user = _user_or_404(user_id)
+    entity = (user.buyer.ruc or str(user.buyer.id)) if user.buyer else ""
+    return render_template(
+        "admin/user.html",
+        user=user,
+        role_form=RoleForm(role=user.role.value, entity=entity),
+        decision_form=DecisionForm(),
+        events=audit_events(db.session, user_id=user.id).items[:10],
+    )
+
+
+@blueprint.post(f"/usuarios/{USER_ID}/rol")
+def change_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return _back_to(user)
+    buyer = None
+    if form.chosen_role == Role.AGENCY_STAFF and form.entity.data:
+        buyer = buyer_by_reference(db.session, form.entity.data)
+        if buyer is None:
+            flash(_("No encontramos una entidad con ese RUC o número."), "error")
+            return _back_to(user)
+    _decide(
+        lambda admin: operations.change_role(
+            db.session, admin, user, form.chosen_role, buyer, datetime.now(UTC)
+        ),
+        _("Rol actualizado. La persona deberá ingresar de nuevo."),
+    )
+    return _back_to(user)
+
+
+@blueprint.post(f"/usuarios/{USER_ID}/aprobar")
+def approve(user_id: int):
+    user = _user_or_404(user_id)
+    if _decide(
+        lambda admin: operations.approve_staff(db.session, admin, user, datetime.now(UTC)),
+        _("Solicitud aprobada: ya puede gestionar la página de su entidad."),
+    ):
+        _notify(user, user.buyer.name, approved=True)
+    return _back_to(user)
+
+
+@blueprint.post(f"/usuarios/{USER_ID}/rechazar")
+def refuse(user_id: int):
+    user = _user_or_404(user_id)
+    entity = user.buyer.name if user.buyer else ""
+    if _decide(
+        lambda admin: operations.refuse_staff(db.session, admin, user),
+        _("Solicitud rechazada: la cuenta sigue como cuenta MYPE."),
+    ):
+        _notify(user, entity, approved=False)
+    return _back_to(user)
+
+
+@blueprint.post(f"/usuarios/{USER_ID}/desactivar")
+def deactivate(user_id: int):
+    user = _user_or_404(user_id)
+    _decide(
+        lambda admin: operations.deactivate(db.session, admin, user),
+        _("Cuenta desactivada: sus sesiones abiertas se cerraron."),
+    )
+    return _back_to(user)
+
+
+@blueprint.post(f"/usuarios/{USER_ID}/reactivar")
+def reactivate(user_id: int):
+    user = _user_or_404(user_id)
+    _decide(
+        lambda admin: operations.reactivate(db.session, admin, user),
+        _("Cuenta reactivada."),
+    )
+    return _back_to(user)
+
+
+@blueprint.get("/solicitudes")
+def requests():
+    return render_template(
+        "admin/requests.html", pending=pending_staff(db.session), decision_form=DecisionForm()
+    )
+
+
+@blueprint.get("/auditoria")
+def audit():
+    action = _choice(AuditAction, request.args.get("action"))
+    email = request.args.get("email", "").strip()[:254]
+    user_id = request.args.get("user", type=int)
+    if user_id is not None and not 0 < user_id <= MAX_ID:  # no such row; SQLite can't even bind it
+        user_id = None
+    found = audit_events(db.session, action, email, user_id, _page_number())
+    return render_template(
+        "admin/audit.html", found=found, action=action, email=email, user_id=user_id
+    )
+
+
+@blueprint.context_processor
+def admin_helpers() -> dict:
+    return {
+        "role_label": role_label,
+        "action_label": action_label,
+        "role_labels": ROLE_LABELS,
+        "state_labels": STATE_LABELS,
+        "action_labels": ACTION_LABELS,
+        "page_url": _page_url,
+    }
+
+
+def _decide(decision: Callable[[User], None], success: str) -> bool:
+    """One decision, one transaction: committed with its audit event, or refused whole."""
+    if not DecisionForm().validate():
+        abort(400)
+    try:
+        decision(current_user._get_current_object())
+    except operations.AdminError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
+def _notify(user: User, entity: str, approved: bool) -> None:
+    """The decision is already committed: a mail server's failure is reported, not fatal."""
+    try:
+        operations.notify_staff_decision(user, entity, approved)
+    except OSError:
+        current_app.logger.exception("staff decision mail to user %s failed", user.id)
+        flash(_("No pudimos enviar el correo de aviso; la decisión quedó registrada."), "warning")
+
+
+def _back_to(user: User):
+    fallback = url_for("admin.user", user_id=user.id)
+    return redirect(safe_next(request.form.get("next"), fallback), 303)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _choice(enum_class, value: str | None):
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        return None
+
+
+def _page_number() -> int:
+    return min(max(request.args.get("page", 1, type=int), 1), 100_000)
+
+
+def _page_url(number: int) -> str:
+    """The current listing with its filters kept and only the page changed."""
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if key != "page" and not key.startswith("_")  # url_for's own options, such as _external
+    }
+    return url_for(request.endpoint, **args, page=number)
