@@ -3,12 +3,19 @@
 from urllib.parse import quote
 
 import pytest
+from account_factories import sign_in_client
+
+from portal.accounts.models import Role
+from portal.subscriptions.models import Subscription
 
 PARAMETERS = (
     *("q", "sector", "region", "buyer", "object_type", "procedure", "status", "kind", "sort"),
     *("value_min", "value_max", "published_within", "closing_within", "size", "page"),
     *("per_page", "cursor", "year", "version", "lang"),
 )
+# What the signed-in pages read besides the search's parameters.
+ACCOUNT_PARAMETERS = ("q", "next", "page", "role", "state", "action", "user", "email", "entity")
+SIGNED_IN_PREFIXES = ("/cuenta", "/admin", "/entidad")
 HOSTILE_VALUES = (
     *(quote(text) for text in ("\x00", "a\x01b", "\x0b", "\x7f", "²", "9" * 40, "-1", "1e999")),
     *(quote(text) for text in ("NaN", "x" * 600, "' OR 1=1 --", "<script>", "15\x00")),
@@ -18,12 +25,28 @@ SKIPPED = {"static"}
 
 
 @pytest.fixture
-def route_urls(app, make_buyer, make_opportunity, make_plan) -> list[str]:
-    """Every GET route, its path arguments filled with rows that exist."""
+def admin(make_user):
+    return make_user(role=Role.ADMIN)
+
+
+@pytest.fixture
+def route_urls(app, session, admin, make_buyer, make_opportunity, make_plan) -> list[str]:
+    """Every GET route, its path arguments filled with rows that exist (the alert and the
+    account are the administrator's own, so signed-in pages answer with content)."""
     buyer = make_buyer()
     opportunity = make_opportunity(buyer=buyer)
     plan = make_plan(buyer=buyer)
-    arguments = {"opportunity_id": opportunity.id, "buyer_id": buyer.id, "year": plan.fiscal_year}
+    subscription = Subscription(user_id=admin.id, name="Agua", keywords="agua")
+    session.add(subscription)
+    session.commit()
+    arguments = {
+        "opportunity_id": opportunity.id,
+        "buyer_id": buyer.id,
+        "year": plan.fiscal_year,
+        "token": "not-a-token",
+        "subscription_id": subscription.id,
+        "user_id": admin.id,
+    }
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -33,10 +56,19 @@ def route_urls(app, make_buyer, make_opportunity, make_plan) -> list[str]:
     return urls
 
 
-def test_no_route_answers_a_hostile_query_string_with_a_server_error(client, route_urls):
+@pytest.mark.parametrize("visitor", ["anonymous", "administrator"])
+def test_no_route_answers_a_hostile_query_string_with_a_server_error(
+    app, admin, route_urls, visitor
+):
+    client = app.test_client()
+    parameters = PARAMETERS
+    if visitor == "administrator":  # reaches every signed-in page instead of the sign-in redirect
+        sign_in_client(client, admin)
+        route_urls = [url for url in route_urls if url.startswith(SIGNED_IN_PREFIXES)]
+        parameters = (*ACCOUNT_PARAMETERS, *PARAMETERS[1:8])
     failures = []
     for url in route_urls:
-        queries = [f"{name}={value}" for name in PARAMETERS for value in HOSTILE_VALUES]
+        queries = [f"{name}={value}" for name in parameters for value in HOSTILE_VALUES]
         for query in [*queries, "%00=1", "q=%00&q=%01", "&&&=&"]:
             try:  # TESTING propagates exceptions instead of answering 500
                 status = client.get(f"{url}?{query}").status_code
