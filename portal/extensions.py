@@ -2,7 +2,6 @@
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
@@ -62,8 +61,9 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Ingresa para continuar.")
-    login_manager.login_message_category = "info"
+    # No flash: a client that never follows the redirect (a bot, a prefetch) would pile one
+    # message per request into its session cookie. The sign-in page says why instead.
+    login_manager.login_message = None
     # "basic": a changed address or browser marks the session non-fresh instead of ending it,
     # since mobile users change networks all day.
     login_manager.session_protection = "basic"

@@ -31,7 +31,7 @@ def index():
 
 @blueprint.get("/usuarios")
 def users():
-    email = request.args.get("q", "").strip()[:254]
+    email = _text_arg("q")
     role = _choice(Role, request.args.get("role"))
     state = request.args.get("state") if request.args.get("state") in STATES else None
     found = search_users(db.session, email, role, state, _page_number())
@@ -128,7 +128,7 @@ def requests():
 @blueprint.get("/auditoria")
 def audit():
     action = _choice(AuditAction, request.args.get("action"))
-    email = request.args.get("email", "").strip()[:254]
+    email = _text_arg("email")
     user_id = request.args.get("user", type=int)
     if user_id is not None and not 0 < user_id <= MAX_ID:  # no such row; SQLite can't even bind it
         user_id = None
@@ -191,6 +191,13 @@ def _choice(enum_class, value: str | None):
         return enum_class(value) if value else None
     except ValueError:
         return None
+
+
+def _text_arg(name: str) -> str:
+    """A search fragment as typed, without the control characters PostgreSQL refuses (NUL)
+    and no visitor means; at most an address's length."""
+    text = request.args.get(name, "")
+    return "".join(character for character in text if character.isprintable()).strip()[:254]
 
 
 def _page_number() -> int:

@@ -159,7 +159,8 @@ def test_a_tampered_verification_link_is_refused(client, make_user, session):
     token = make_token(
         Purpose.VERIFY_EMAIL, {"user": user.id, "email": user.email}, datetime.now(UTC)
     )
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    middle = len(token) // 2  # the last base64 character may carry only padding bits
+    tampered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
     response = client.get(f"/verificar/{tampered}")
     assert response.status_code == 400
     assert "Este enlace no es válido" in response.get_data(as_text=True)

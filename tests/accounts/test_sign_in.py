@@ -132,7 +132,7 @@ def test_next_never_leaves_the_site_from_the_query_string(client, make_user, tar
 def test_a_path_on_the_site_is_kept_through_the_login_form(client, make_user):
     user = make_user()
     bounced = client.get("/cuenta")
-    assert bounced.headers["Location"] == "/ingresar?next=%2Fcuenta%2F"
+    assert bounced.headers["Location"] == "/ingresar?next=%2Fcuenta"
     form = client.get("/ingresar?next=/cuenta/alertas?x=1").get_data(as_text=True)
     assert 'value="/cuenta/alertas?x=1"' in form
     response = _sign_in(client, user.email, next="/cuenta/alertas?x=1")

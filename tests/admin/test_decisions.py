@@ -144,7 +144,7 @@ def test_approval_lets_pending_staff_into_their_entity_page_and_mails_them(
     [mail] = sent_mail(app)
     assert mail["To"] == "compras@regionarequipa.gob.pe"
     assert "aprobada" in mail["Subject"]
-    assert "http://localhost/entidad/" in mail.get_content()
+    assert "\nhttp://localhost/entidad\n" in mail.get_content()
 
 
 def test_refusal_returns_the_request_to_an_sme_account_and_mails_them(

@@ -77,9 +77,9 @@ def test_administrator_opens_an_entity_by_ruc_or_number(signed_in, make_buyer):
     client, _admin = signed_in(role=Role.ADMIN)
 
     chooser = client.get("/entidad")
-    by_ruc = client.get("/entidad/?entidad=20503704065")
-    by_number = client.get(f"/entidad/?entidad={buyer.id}")
-    unknown = client.get("/entidad/?entidad=20999999999")
+    by_ruc = client.get("/entidad?entidad=20503704065")
+    by_number = client.get(f"/entidad?entidad={buyer.id}")
+    unknown = client.get("/entidad?entidad=20999999999")
 
     assert chooser.status_code == 200 and 'name="entidad"' in chooser.text
     assert by_ruc.headers["Location"] == f"/entidad/{buyer.id}"
