@@ -56,7 +56,11 @@ class Problems:
         return f"{parts.scheme}://{parts.netloc}" == self.origin
 
     def _request_failed(self, request) -> None:
-        if self._same_origin(request.url):
+        # The browser fetches the icon on its own after the load event and aborts it when the
+        # check moves on: an abort says nothing about the site (a 4xx/5xx is caught below).
+        aborted = "ERR_ABORTED" in (request.failure or "")
+        is_icon_abort = aborted and request.url.endswith((ICON, "/static/favicon.svg"))
+        if self._same_origin(request.url) and not is_icon_abort:
             self.found.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response) -> None:
