@@ -23,6 +23,7 @@ from portal.search.documents import OPPORTUNITY, PLAN_LINE
 from portal.search.highlight import highlight_snippet, highlight_title
 from portal.search.params import SearchParams
 from portal.search.readers import READERS
+from portal.search.rules import Criteria, criteria_of, expired_open, filter_masks
 from portal.search.schema import ANALYZER, WORD_ANALYZER, term_of
 from portal.search.size import size_value_limit
 from portal.search.store import ARCHIVE, OPEN, PARTS
@@ -149,63 +150,16 @@ def _containing_all(arrays: IndexArrays, terms: tuple[str, ...]) -> np.ndarray:
     return matched
 
 
-def _codes(column: str, values) -> np.ndarray:
-    return VOCABULARIES[column].lookup(values)
+def _criteria(params: SearchParams, now: datetime) -> Criteria:
+    size_limits = {params.size_class: _size_limit(params, now)} if params.size_class else {}
+    return criteria_of([params], size_limits)
 
 
-def _filters(arrays: IndexArrays, params: SearchParams, now: float, size_limit) -> dict:
-    """One boolean mask per filter, keyed by the facet it must not narrow."""
-    columns = arrays.columns
-    masks: dict[str, np.ndarray] = {}
-    if params.kinds:
-        masks["kind"] = np.isin(columns["kind"], _codes("kind", params.kinds))
-    if params.statuses:
-        is_plan = columns["kind"] == VOCABULARIES["kind"].codes.get(PLAN_LINE, -1)
-        masks["status"] = is_plan | _status_matches(arrays, params.statuses, now)
-    for facet, values in (
-        ("region", params.regions),
-        ("object_type", params.object_types),
-        ("procedure_type", params.procedure_types),
-    ):
-        if values:
-            masks[facet] = np.isin(columns[facet], _codes(facet, values))
-    if params.buyer_ids:
-        masks["buyer"] = np.isin(columns["buyer"], np.array(params.buyer_ids, dtype=np.float64))
-    if params.sectors:
-        masks["sector"] = np.zeros(arrays.count, dtype=bool)
-        chosen = np.isin(arrays.sector_code, _codes("sectors", params.sectors))
-        masks["sector"][arrays.sector_doc[chosen]] = True
-    masks.update(_range_filters(arrays, params, now, size_limit))
-    return masks
-
-
-def _status_matches(arrays: IndexArrays, statuses, now: float) -> np.ndarray:
-    columns = arrays.columns
-    matches = np.isin(columns["status"], _codes("status", statuses))
-    return matches & ~_expired_open(arrays, now)
-
-
-def _expired_open(arrays: IndexArrays, now: float) -> np.ndarray:
-    is_open = arrays.columns["status"] == VOCABULARIES["status"].codes.get("open", -1)
-    return is_open & (arrays.columns["deadline"] <= now)
-
-
-def _range_filters(arrays: IndexArrays, params: SearchParams, now: float, size_limit) -> dict:
-    value, published = arrays.columns["value"], arrays.columns["published"]
-    deadline = arrays.columns["deadline"]
-    masks = {}
-    if params.value_min is not None:
-        masks["value_min"] = value >= float(params.value_min)
-    if params.value_max is not None:
-        masks["value_max"] = (value >= 0) & (value <= float(params.value_max))
-    if size_limit is not None:
-        masks["size"] = (value >= 0) & (value <= size_limit)
-    if params.published_within_days is not None:
-        masks["published"] = published >= now - params.published_within_days * 86400
-    if params.closing_within_days is not None:
-        horizon = now + params.closing_within_days * 86400
-        masks["closing"] = (deadline >= now) & (deadline <= horizon)
-    return masks
+def _filters(arrays: IndexArrays, criteria: Criteria, now: float) -> dict:
+    """One boolean mask per filter, keyed by the facet it must not narrow (portal.search.rules:
+    the same masks decide what an alert matches)."""
+    sectors = (arrays.sector_doc, arrays.sector_code)
+    return filter_masks(arrays.columns, sectors, 0, criteria, now)
 
 
 def _all_of(base: np.ndarray, masks: dict, leave_out: str | None = None) -> np.ndarray:
@@ -216,18 +170,18 @@ def _all_of(base: np.ndarray, masks: dict, leave_out: str | None = None) -> np.n
     return combined
 
 
-def _size_limit(params: SearchParams, now: datetime) -> float | None:
-    return size_value_limit(db.session, params.size_class, now) if params.size_class else None
+def _size_limit(params: SearchParams, now: datetime) -> float:
+    return size_value_limit(db.session, params.size_class, now)
 
 
 def _matched_parts(params: SearchParams, now: datetime, terms: tuple[str, ...]) -> list:
     """The searched parts scored together (one idf), each with its filter masks."""
     parts = _open_parts(_parts_needed(params))
-    size_limit = _size_limit(params, now)
+    criteria = _criteria(params, now)
     matched = []
     for part, (scores, hits) in zip(parts, _scores(parts, terms, require_all=True), strict=True):
         base = part.arrays.live & hits if terms else part.arrays.live.copy()
-        masks = _filters(part.arrays, params, now.timestamp(), size_limit)
+        masks = _filters(part.arrays, criteria, now.timestamp())
         matched.append(_Matched(part, scores, base, masks))
     return matched
 
@@ -239,13 +193,13 @@ def _status_only_parts(params: SearchParams, now: datetime, terms: tuple[str, ..
         return []
     searched = _parts_needed(params)
     names = [name for name in PARTS if name not in searched]
-    size_limit = _size_limit(params, now) if names else None
+    criteria = _criteria(params, now) if names else None
     return [
         _Matched(
             part,
             np.zeros(0, dtype=np.float32),  # never ranked
             _containing_all(part.arrays, terms),
-            _filters(part.arrays, params, now.timestamp(), size_limit),
+            _filters(part.arrays, criteria, now.timestamp()),
         )
         for part in _open_parts(names)
     ]
@@ -287,7 +241,7 @@ def _count_codes(arrays: IndexArrays, facet: str, selected: np.ndarray, now: flo
         return np.bincount(arrays.columns["buyer"][selected].astype(np.int64))
     if facet == "status":
         is_opportunity = arrays.columns["kind"] == VOCABULARIES["kind"].codes.get(OPPORTUNITY)
-        selected = selected & is_opportunity & ~_expired_open(arrays, now)
+        selected = selected & is_opportunity & ~expired_open(arrays.columns, now)
     return np.bincount(arrays.columns[facet][selected], minlength=len(VOCABULARIES[facet].values))
 
 

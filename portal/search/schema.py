@@ -44,6 +44,15 @@ def term_of(word: str) -> str:
     return term
 
 
+def terms_in(text: str) -> set[str]:
+    """The distinct terms ANALYZER indexes for a text: the same words, the same `term_of`.
+
+    The alert matcher reads documents through this instead of the index, so an alert never
+    waits for an index commit or merge.
+    """
+    return {term for term in map(term_of, set(WORD.findall(text))) if term}
+
+
 class SpanishAnalyzer(Tokenizer):
     """Tokenise, fold, drop stop words and stem in one loop.
 
