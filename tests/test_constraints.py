@@ -34,9 +34,16 @@ def test_one_source_id_is_one_opportunity(session):
 def test_one_delivery_per_user_and_opportunity(session):
     user = _user(session)
     opportunity = make_opportunity(session)
-    session.add(AlertDelivery(user=user, opportunity=opportunity, kind=DeliveryKind.MATCH))
+    key = f"opportunity:{opportunity.id}"
+    session.add(
+        AlertDelivery(user=user, opportunity=opportunity, kind=DeliveryKind.MATCH, dedup_key=key)
+    )
     session.commit()
-    session.add(AlertDelivery(user=user, opportunity=opportunity, kind=DeliveryKind.MATCH))
+    session.add(  # the call fulfilling a forecast is the same opportunity: refused too
+        AlertDelivery(
+            user=user, opportunity=opportunity, kind=DeliveryKind.FOLLOW_UP, dedup_key=key
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -44,10 +51,24 @@ def test_one_delivery_per_user_and_opportunity(session):
 
 def test_a_delivery_is_about_exactly_one_thing(session):
     user = _user(session)
-    session.add(AlertDelivery(user=user, kind=DeliveryKind.MATCH))
+    session.add(AlertDelivery(user=user, kind=DeliveryKind.MATCH, dedup_key="opportunity:0"))
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
+
+
+def test_alert_preferences_are_checked_by_the_database(session):
+    for values in (
+        {"daily_alert_cap": 0},
+        {"quiet_from_hour": 22},
+        {"quiet_from_hour": 24, "quiet_until_hour": 7},
+    ):
+        user = _user(session)
+        for name, value in values.items():
+            setattr(user, name, value)
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
 
 
 def test_agency_staff_row_without_buyer_is_refused_by_the_database(session):

@@ -25,6 +25,14 @@ class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role <> 'agency_staff' OR buyer_id IS NOT NULL", name="staff_has_buyer"),
+        CheckConstraint("daily_alert_cap BETWEEN 1 AND 100", name="daily_alert_cap_range"),
+        CheckConstraint(
+            "(quiet_from_hour IS NULL) = (quiet_until_hour IS NULL)", name="quiet_hours_pair"
+        ),
+        CheckConstraint(
+            "quiet_from_hour BETWEEN 0 AND 23 AND quiet_until_hour BETWEEN 0 AND 23",
+            name="quiet_hours_range",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -42,6 +50,13 @@ class User(UserMixin, Base):
     # A deleted account keeps an anonymous row, so counts of alerts and lead times survive it.
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Alert e-mail: set by a List-Unsubscribe click (every alert stops until turned back on),
+    # at most this many immediate alerts a day (the rest wait for the next digest), and
+    # optional quiet hours (Lima) during which immediate alerts wait.
+    alerts_stopped_at: Mapped[datetime | None]
+    daily_alert_cap: Mapped[int] = mapped_column(default=20)
+    quiet_from_hour: Mapped[int | None]
+    quiet_until_hour: Mapped[int | None]
 
     buyer: Mapped[Buyer | None] = relationship()
     company: Mapped["CompanyProfile | None"] = relationship(back_populates="user")

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -120,6 +121,14 @@ class OpportunityChange(Base):
     """What changed in a notice between two sightings (deadline extended, cancelled...)."""
 
     __tablename__ = "opportunity_changes"
+    __table_args__ = (  # the change-alert job reads only the few not yet alerted
+        Index(
+            "ix_opportunity_changes_unalerted",
+            "id",
+            sqlite_where=text("alerted_at IS NULL"),
+            postgresql_where=text("alerted_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(
         ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
@@ -130,5 +139,7 @@ class OpportunityChange(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     scrape_run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_runs.id"))
+    # Set when the matcher has turned this change into alerts for the process's followers.
+    alerted_at: Mapped[datetime | None]
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="changes")

@@ -62,6 +62,8 @@ class PlanLine(Base):
     unit_of_measure: Mapped[str | None] = mapped_column(String(40))
     funding_source: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Set when stored; the matcher clears it once forecasts for the line are recorded.
+    needs_matching: Mapped[bool] = mapped_column(default=True)
 
     plan: Mapped[AnnualPlan] = relationship(back_populates="lines")
     opportunities: Mapped[list[Opportunity]] = relationship(back_populates="plan_line")

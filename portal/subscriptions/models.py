@@ -99,9 +99,11 @@ class SavedOpportunity(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     opportunity_id: Mapped[int] = mapped_column(
-        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     remind_days_before: Mapped[int | None] = mapped_column(default=3)
+    # Following: change alerts (deadline moved, status, value, documents) besides the reminder.
+    follow_changes: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     opportunity: Mapped[Opportunity] = relationship()
