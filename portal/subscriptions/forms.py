@@ -1,13 +1,22 @@
 """The alert form (its criteria fields carry the search's parameter names, so a search's query
-string fills it and it reads back through the search's own validation) and the watchlist form."""
+string fills it and it reads back through the search's own validation), the sending
+preferences form and the watchlist form."""
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
@@ -18,7 +27,7 @@ from portal.opportunities.search_request import MAX_ID
 from portal.reference.models import Department, ProcedureType, Sector
 from portal.search.params import MAX_QUERY_LENGTH, OBJECT_TYPES, SearchParams
 from portal.subscriptions.models import Frequency
-from portal.subscriptions.operations import Delivery
+from portal.subscriptions.operations import Delivery, SendingPreferences
 from portal.subscriptions.params import alert_params_from
 from portal.subscriptions.summary import NAME_LENGTH, size_class_labels
 
@@ -142,4 +151,109 @@ class WatchForm(FlaskForm):
     remind_days_before = IntegerField(
         _l("Recordarme días antes del cierre"),
         validators=[Optional(), NumberRange(min=0, max=30)],
+    )
+
+
+MIN_DAILY_CAP, MAX_DAILY_CAP = 1, 100
+HOURS = [str(hour) for hour in range(24)]
+
+
+def _cap_in_range(_form, field) -> None:
+    text = (field.data or "").strip()
+    if not (text.isascii() and text.isdigit() and MIN_DAILY_CAP <= int(text) <= MAX_DAILY_CAP):
+        raise ValidationError(
+            _(
+                "«%(field)s» debe ser un número entero del %(low)d al %(high)d.",
+                field=field.label.text,
+                low=MIN_DAILY_CAP,
+                high=MAX_DAILY_CAP,
+            )
+        )
+
+
+def _listed_hour(_form, field) -> None:
+    if (field.data or "") not in ("", *HOURS):
+        raise ValidationError(_("«%(field)s»: elija una hora de la lista.", field=field.label.text))
+
+
+def _hour(value: str | None) -> int | None:
+    """An hour of the list, or None for the blank choice (and for anything else, which the
+    field's own validator reports)."""
+    return int(value) if value in HOURS else None
+
+
+def _quiet_hour_field(label) -> SelectField:
+    """Options as strings, checked by _listed_hour: WTForms' own choice check would answer
+    in words that don't name the field."""
+    return SelectField(
+        label,
+        choices=[
+            SelectChoice("", _l("Ninguna")),
+            *(SelectChoice(h, f"{int(h):02d}:00") for h in HOURS),
+        ],
+        validate_choice=False,
+        validators=[_listed_hour],
+    )
+
+
+class SendingForm(FlaskForm):
+    """How much immediate alert e-mail, and when: errors name each field by its label, since
+    they are read next to the alerts list, far from the form's other fields."""
+
+    daily_alert_cap = StringField(
+        _l("Máximo de correos de alertas inmediatas por día"),
+        validators=[_cap_in_range],
+        render_kw={
+            "type": "number",
+            "min": MIN_DAILY_CAP,
+            "max": MAX_DAILY_CAP,
+            "inputmode": "numeric",
+        },
+    )
+    quiet_from_hour = _quiet_hour_field(_l("Horas de silencio: desde las"))
+    quiet_until_hour = _quiet_hour_field(_l("Horas de silencio: hasta las"))
+
+    def validate_quiet_from_hour(self, field) -> None:
+        if not field.data and _hour(self.quiet_until_hour.data) is not None:
+            raise ValidationError(self._both_or_neither(field))
+
+    def validate_quiet_until_hour(self, field) -> None:
+        start, end = _hour(self.quiet_from_hour.data), _hour(field.data)
+        if not field.data and start is not None:
+            raise ValidationError(self._both_or_neither(field))
+        if start is not None and start == end:
+            raise ValidationError(
+                _(
+                    "«%(field)s» debe ser distinta de «%(other)s»: el silencio necesita al menos "
+                    "una hora.",
+                    field=field.label.text,
+                    other=self.quiet_from_hour.label.text,
+                )
+            )
+
+    @staticmethod
+    def _both_or_neither(field) -> str:
+        return _(
+            "«%(field)s»: elija también esta hora, o deje las dos horas de silencio en «Ninguna».",
+            field=field.label.text,
+        )
+
+
+def sending_form_data(preferences: SendingPreferences) -> dict:
+    def hour_text(hour: int | None) -> str:
+        return "" if hour is None else str(hour)
+
+    return {
+        "daily_alert_cap": str(preferences.daily_alert_cap),
+        "quiet_from_hour": hour_text(preferences.quiet_from_hour),
+        "quiet_until_hour": hour_text(preferences.quiet_until_hour),
+    }
+
+
+def form_sending_preferences(form: SendingForm) -> SendingPreferences:
+    """The preferences of a validated form."""
+    return SendingPreferences(
+        daily_alert_cap=int(form.daily_alert_cap.data.strip()),
+        quiet_from_hour=_hour(form.quiet_from_hour.data),
+        quiet_until_hour=_hour(form.quiet_until_hour.data),
     )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import User
@@ -26,6 +26,38 @@ class Delivery:
 
     frequency: Frequency = Frequency.DAILY
     digest_hour: int = 7
+
+
+@dataclass(frozen=True)
+class SendingPreferences:
+    """The user's limits on immediate alert e-mail (the sender applies them): at most
+    `daily_alert_cap` a Lima day, the rest in the next daily digest; none between the quiet
+    hours (Lima, both or neither, possibly across midnight), which wait until they end."""
+
+    daily_alert_cap: int = 20
+    quiet_from_hour: int | None = None
+    quiet_until_hour: int | None = None
+
+
+def sending_preferences(user: User) -> SendingPreferences:
+    return SendingPreferences(user.daily_alert_cap, user.quiet_from_hour, user.quiet_until_hour)
+
+
+def save_sending_preferences(session: Session, user: User, preferences: SendingPreferences) -> None:
+    user.daily_alert_cap = preferences.daily_alert_cap
+    user.quiet_from_hour = preferences.quiet_from_hour
+    user.quiet_until_hour = preferences.quiet_until_hour
+    session.flush()
+
+
+def resume_alert_mail(session: Session, user: User) -> bool:
+    """Undo a List-Unsubscribe click: alert e-mail starts again from now on (the sender
+    dropped what fell due meanwhile). False if it was not stopped."""
+    if user.alerts_stopped_at is None:
+        return False
+    user.alerts_stopped_at = None
+    session.flush()
+    return True
 
 
 def user_subscriptions(session: Session, user_id: int) -> list[Subscription]:
@@ -123,9 +155,32 @@ def save_opportunity(
     if entry is None:
         entry = SavedOpportunity(user_id=user_id, opportunity_id=opportunity_id)
         session.add(entry)
-    entry.remind_days_before = remind_days_before
+    # A plain None in a new row's INSERT would let the column default (3 days) fire.
+    entry.remind_days_before = null() if remind_days_before is None else remind_days_before
     session.flush()
     return entry
+
+
+def follow_opportunity(session: Session, user_id: int, opportunity_id: int) -> SavedOpportunity:
+    """Follow: saved (with the default reminder if new) and change alerts on."""
+    entry = saved_entry(session, user_id, opportunity_id)
+    if entry is None:
+        entry = SavedOpportunity(user_id=user_id, opportunity_id=opportunity_id)
+        session.add(entry)
+    entry.follow_changes = True
+    session.flush()
+    return entry
+
+
+def set_follow_changes(session: Session, user_id: int, opportunity_id: int, follow: bool) -> bool:
+    """Change alerts on or off for an entry already saved, its reminder untouched; False if the
+    opportunity is not in the user's list."""
+    entry = saved_entry(session, user_id, opportunity_id)
+    if entry is None:
+        return False
+    entry.follow_changes = follow
+    session.flush()
+    return True
 
 
 def remove_saved(session: Session, user_id: int, opportunity_id: int) -> bool:

@@ -1,18 +1,29 @@
 """A subscription is a saved search: the one translation between its stored criteria and the
 SearchParams the search runs, so an alert matches exactly what the same search would show."""
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import User
 from portal.buyers.models import Buyer
 from portal.opportunities.models import ObjectType
 from portal.opportunities.search_request import search_params_from
 from portal.reference.models import Department, ProcedureType, Sector
 from portal.search.params import KINDS, InvalidSearchParams, SearchParams
-from portal.subscriptions.models import Subscription, SubscriptionObjectType
+from portal.subscriptions.models import (
+    Frequency,
+    Subscription,
+    SubscriptionObjectType,
+    subscription_buyers,
+    subscription_procedure_types,
+    subscription_regions,
+    subscription_sectors,
+)
 
 # Alerts tell about notices still open to offers; forecasts (plan lines) have no status.
 ALERT_STATUSES = ("open",)
@@ -52,20 +63,104 @@ def alert_params_from(args: Mapping) -> SearchParams:
     return params
 
 
+def _search(row, links: Mapping[str, Iterable]) -> SearchParams:
+    """The search of a subscription's row (keywords, min_value, max_value, size_class_code,
+    include_forecasts) and its linked codes: the one translation both loaders use."""
+    return SearchParams(
+        q=row.keywords,
+        sectors=tuple(sorted(links.get("sectors", ()))),
+        regions=tuple(sorted(links.get("regions", ()))),
+        buyer_ids=tuple(sorted(links.get("buyers", ()))),
+        object_types=tuple(sorted(str(value) for value in links.get("object_types", ()))),
+        procedure_types=tuple(sorted(links.get("procedure_types", ()))),
+        statuses=ALERT_STATUSES,
+        value_min=row.min_value,
+        value_max=row.max_value,
+        size_class=row.size_class_code,
+        kinds=KINDS if row.include_forecasts else OPPORTUNITIES_ONLY,
+    )
+
+
 def subscription_params(subscription: Subscription) -> SearchParams:
     """The search a subscription stands for."""
-    return SearchParams(
-        q=subscription.keywords,
-        sectors=tuple(sorted(sector.code for sector in subscription.sectors)),
-        regions=tuple(sorted(region.code for region in subscription.regions)),
-        buyer_ids=tuple(sorted(buyer.id for buyer in subscription.buyers)),
-        object_types=tuple(sorted(str(item.object_type) for item in subscription.object_types)),
-        procedure_types=tuple(sorted(kind.code for kind in subscription.procedure_types)),
-        statuses=ALERT_STATUSES,
-        value_min=subscription.min_value,
-        value_max=subscription.max_value,
-        size_class=subscription.size_class_code,
-        kinds=KINDS if subscription.include_forecasts else OPPORTUNITIES_ONLY,
+    return _search(
+        subscription,
+        {
+            "sectors": [sector.code for sector in subscription.sectors],
+            "regions": [region.code for region in subscription.regions],
+            "buyers": [buyer.id for buyer in subscription.buyers],
+            "object_types": [item.object_type for item in subscription.object_types],
+            "procedure_types": [kind.code for kind in subscription.procedure_types],
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ActiveSearch:
+    """A subscription the matcher runs: whose it is, how often it mails, and its search."""
+
+    subscription_id: int
+    user_id: int
+    frequency: Frequency
+    digest_hour: int
+    params: SearchParams
+
+
+_LINKS = {
+    "sectors": (subscription_sectors.c.subscription_id, subscription_sectors.c.sector_code),
+    "regions": (subscription_regions.c.subscription_id, subscription_regions.c.region_code),
+    "buyers": (subscription_buyers.c.subscription_id, subscription_buyers.c.buyer_id),
+    "procedure_types": (
+        subscription_procedure_types.c.subscription_id,
+        subscription_procedure_types.c.procedure_type_code,
+    ),
+    "object_types": (
+        SubscriptionObjectType.subscription_id,
+        SubscriptionObjectType.object_type,
+    ),
+}
+
+
+def active_searches(session: Session) -> list[ActiveSearch]:
+    """Every active subscription of a user who can receive alerts, loaded in six queries
+    (the matcher may hold a hundred thousand; one query per subscription would take minutes)."""
+    rows = session.execute(
+        select(
+            Subscription.id,
+            Subscription.user_id,
+            Subscription.frequency,
+            Subscription.digest_hour,
+            Subscription.keywords,
+            Subscription.min_value,
+            Subscription.max_value,
+            Subscription.size_class_code,
+            Subscription.include_forecasts,
+        )
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.active, *alert_recipient_conditions())
+        .order_by(Subscription.id)
+    ).all()
+    wanted = {row.id for row in rows}
+    links: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for name, (owner, value) in _LINKS.items():
+        for subscription_id, code in session.execute(select(owner, value)):
+            if subscription_id in wanted:
+                links[subscription_id][name].append(code)
+    return [
+        ActiveSearch(
+            row.id, row.user_id, row.frequency, row.digest_hour, _search(row, links[row.id])
+        )
+        for row in rows
+    ]
+
+
+def alert_recipient_conditions() -> tuple:
+    """Users who may be sent alerts: active, not deleted, e-mail verified, not stopped."""
+    return (
+        User.active,
+        User.deleted_at.is_(None),
+        User.email_verified_at.is_not(None),
+        User.alerts_stopped_at.is_(None),
     )
 
 

@@ -26,10 +26,13 @@ from portal.subscriptions import operations
 from portal.subscriptions.forms import (
     FREQUENCY_LABELS,
     AlertForm,
+    SendingForm,
     WatchForm,
     alert_form_data,
     form_delivery,
     form_params,
+    form_sending_preferences,
+    sending_form_data,
     set_choices,
 )
 from portal.subscriptions.operations import Delivery, SubscriptionLimitReached
@@ -71,17 +74,47 @@ def _owned_or_404(subscription_id: int):
 
 @alerts.get("")
 def index():
+    return _index_page()
+
+
+def _index_page(sending_form: SendingForm | None = None, status: int = 200):
+    """The alerts list, whether alert mail is stopped, and the sending preferences (a form
+    passed in, with its errors, replaces the saved values)."""
     subscriptions = operations.user_subscriptions(db.session, current_user.id)
     summaries = {
         sub.id: criteria_summary(db.session, subscription_params(sub)) for sub in subscriptions
     }
+    if sending_form is None:
+        preferences = operations.sending_preferences(current_user)
+        sending_form = SendingForm(formdata=None, data=sending_form_data(preferences))
     return render_template(
         "subscriptions/index.html",
         subscriptions=subscriptions,
         summaries=summaries,
         frequency_labels=FREQUENCY_LABELS,
         limit=_limit(),
-    )
+        sending_form=sending_form,
+    ), status
+
+
+@alerts.post("/preferencias")
+def save_preferences():
+    form = SendingForm()
+    if not form.validate():
+        return _index_page(form, 400)
+    operations.save_sending_preferences(db.session, current_user, form_sending_preferences(form))
+    db.session.commit()
+    flash(_("Preferencias de envío guardadas."), "success")
+    return redirect(url_for("alerts.index", _anchor="preferencias"))
+
+
+@alerts.post("/reanudar-correos")
+def resume_mail():
+    """The way back from a List-Unsubscribe click (portal.alert_links)."""
+    if operations.resume_alert_mail(db.session, current_user):
+        db.session.commit()
+        flash(_("Volveremos a enviarle correos de alertas."), "success")
+    return redirect(url_for("alerts.index"))
 
 
 @alerts.post("/desde-busqueda")
@@ -273,7 +306,8 @@ def saved_list():
 
 @watchlist.post("/<int(max=2147483647):opportunity_id>")
 def save(opportunity_id: int):
-    """Save from an opportunity's page, or change the reminder from the watchlist."""
+    """Follow from an opportunity's page (saved, change alerts on, a reminder), or change the
+    reminder from the watchlist."""
     if db.session.get(Opportunity, opportunity_id) is None:
         abort(404)
     back = safe_next(
@@ -283,17 +317,45 @@ def save(opportunity_id: int):
     if not form.validate():
         flash(_("Indique un número de días entre 0 y 30, o déjelo vacío."), "error")
         return redirect(back)
+    new = operations.saved_entry(db.session, current_user.id, opportunity_id) is None
     operations.save_opportunity(
         db.session, current_user.id, opportunity_id, form.remind_days_before.data
     )
     db.session.commit()
-    flash(_("Convocatoria guardada en su lista."), "success")
+    flash(_following_message() if new else _("Recordatorio cambiado."), "success")
     return redirect(back)
+
+
+@watchlist.post("/<int(max=2147483647):opportunity_id>/avisos")
+def follow_changes(opportunity_id: int):
+    """Change alerts on (following, saving first if need be) or off (the entry and its
+    reminder stay)."""
+    back = safe_next(request.form.get("next"), url_for("watchlist.index"))
+    if request.form.get("follow_changes") == "1":
+        if db.session.get(Opportunity, opportunity_id) is None:
+            abort(404)
+        operations.follow_opportunity(db.session, current_user.id, opportunity_id)
+        message = _following_message()
+    elif operations.set_follow_changes(db.session, current_user.id, opportunity_id, False):
+        message = _("Avisos de cambios desactivados; el recordatorio del cierre sigue igual.")
+    else:
+        return redirect(back)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back)
+
+
+def _following_message() -> str:
+    return _(
+        "Sigue esta convocatoria: le avisaremos por correo si cambian el plazo, el estado o el "
+        "valor, y le recordaremos el cierre."
+    )
 
 
 @watchlist.post("/<int(max=2147483647):opportunity_id>/quitar")
 def remove(opportunity_id: int):
+    """Unfollow: out of the list, no change alerts and no reminder."""
     operations.remove_saved(db.session, current_user.id, opportunity_id)
     db.session.commit()
-    flash(_("Convocatoria quitada de su lista."), "success")
+    flash(_("Dejó de seguir la convocatoria y la quitamos de su lista."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("watchlist.index")))

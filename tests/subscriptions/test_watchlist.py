@@ -30,7 +30,7 @@ def test_saving_from_the_opportunity_page(signed_in, session, make_opportunity, 
     opportunity = make_opportunity(title="Compra de pupitres", buyer=buyer)
     client, user = signed_in()
     page = client.get(f"/oportunidades/{opportunity.id}").get_data(as_text=True)
-    assert "Guardar en mi lista" in page
+    assert "Seguir" in page
 
     response = client.post(
         f"/cuenta/guardadas/{opportunity.id}",
@@ -41,7 +41,7 @@ def test_saving_from_the_opportunity_page(signed_in, session, make_opportunity, 
     assert response.headers["Location"] == f"/oportunidades/{opportunity.id}"
     assert _saved(session, user) == {opportunity.id: 5}
     page = client.get(f"/oportunidades/{opportunity.id}").get_data(as_text=True)
-    assert "Guardada" in page and "recordatorio 5 días antes del cierre" in page
+    assert "Siguiendo (recordatorio 5 días antes del cierre)" in page
     assert f'action="/cuenta/guardadas/{opportunity.id}/quitar"' in page
 
     listing = client.get("/cuenta/guardadas").get_data(as_text=True)
