@@ -1,0 +1,249 @@
+"""Which subscriptions match which new documents, in array operations whose cost follows the
+matches rather than subscriptions × documents.
+
+Subscriptions are indexed by what they require: each is reached only through its most
+selective requirement in this batch (its rarest keyword, or its buyers, regions, sectors,
+procedures, object types or kinds), and only those candidate pairs are verified, with the
+search's own filters (`portal.search.rules.filter_masks`) and the search's own analysis
+(`portal.search.schema.terms_in`, `portal.search.query.query_terms`): a subscription matches a
+document exactly when its saved search would return it.
+
+Documents are the index documents `portal.search.documents` builds from committed rows, read
+straight from the database, so matching never waits for the index to take them in.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from portal.search.arrays import STRING_COLUMNS, VOCABULARIES
+from portal.search.params import SearchParams
+from portal.search.query import query_terms
+from portal.search.rules import SET_FILTERS, WIDTH, Criteria, contains, criteria_of, filter_masks
+from portal.search.schema import terms_in
+
+# Candidate pairs verified at a time: bounds memory (about 100 bytes a pair) on any batch.
+PAIRS_PER_ROUND = 1_000_000
+# Requirements a subscription may be reached through, besides its rarest keyword.
+ROUTES = ("buyers", "regions", "sectors", "procedure_types", "object_types", "kinds")
+
+
+@dataclass(frozen=True)
+class DocumentBatch:
+    """New or changed documents as columns, like one index part that holds just them."""
+
+    keys: list[str]  # doc_key of each document ("opportunity:12")
+    columns: dict[str, np.ndarray]
+    sector_doc: np.ndarray
+    sector_code: np.ndarray
+    terms: list[set[str]]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def document_batch(documents: Sequence[dict]) -> DocumentBatch:
+    """Columns coded with the index's own vocabularies (codes are process-wide)."""
+    columns = {
+        name: np.array(
+            [VOCABULARIES[name].code(doc[name].decode()) for doc in documents], dtype=np.int32
+        )
+        for name in STRING_COLUMNS
+    }
+    for name in ("buyer", "value", "published", "deadline"):
+        columns[name] = np.array([doc[name] for doc in documents], dtype=np.float64)
+    sector_doc, sector_code = [], []
+    for position, doc in enumerate(documents):
+        for code in doc["sectors"].split():
+            sector_doc.append(position)
+            sector_code.append(VOCABULARIES["sectors"].code(code.decode()))
+    return DocumentBatch(
+        keys=[doc["doc_key"] for doc in documents],
+        columns=columns,
+        sector_doc=np.array(sector_doc, dtype=np.int64),
+        sector_code=np.array(sector_code, dtype=np.int64),
+        terms=[terms_in(doc["title"]) | terms_in(doc["body"]) for doc in documents],
+    )
+
+
+@dataclass(frozen=True)
+class SubscriptionIndex:
+    """Subscriptions' criteria as arrays, and their required terms as a CSR table."""
+
+    criteria: Criteria
+    term_ids: dict[str, int]
+    term_start: np.ndarray  # terms of row i: term_list[term_start[i]:term_start[i + 1]]
+    term_list: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.criteria)
+
+
+def subscription_index(
+    searches: Sequence[SearchParams], size_limits: dict[str, float]
+) -> SubscriptionIndex:
+    """Build after `document_batch`: a value no document has ever held gets no code, and a
+    filter on it allows nothing (the search's rule too)."""
+    term_ids: dict[str, int] = {}
+    starts, term_list = [0], []
+    for params in searches:
+        for term in query_terms(params.q):
+            term_list.append(term_ids.setdefault(term, len(term_ids)))
+        starts.append(len(term_list))
+    return SubscriptionIndex(
+        criteria=criteria_of(searches, size_limits),
+        term_ids=term_ids,
+        term_start=np.array(starts, dtype=np.int64),
+        term_list=np.array(term_list, dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class _DocTerms:
+    """(document, term id) of every subscription term a document holds, as sorted keys."""
+
+    doc: np.ndarray
+    term: np.ndarray
+    keys: np.ndarray  # doc * term count + term, sorted
+
+
+def _doc_terms(batch: DocumentBatch, index: SubscriptionIndex) -> _DocTerms:
+    docs, terms = [], []
+    for position, held in enumerate(batch.terms):
+        for term in held:
+            term_id = index.term_ids.get(term)
+            if term_id is not None:
+                docs.append(position)
+                terms.append(term_id)
+    doc, term = np.array(docs, dtype=np.int64), np.array(terms, dtype=np.int64)
+    width = max(len(index.term_ids), 1)
+    return _DocTerms(doc, term, np.sort(doc * width + term))
+
+
+def _join(left_row, left_key, right_item, right_key) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, item) whose keys are equal: an equi-join of two key arrays."""
+    order = np.argsort(right_key, kind="stable")
+    right_key, right_item = right_key[order], right_item[order]
+    low = np.searchsorted(right_key, left_key, "left")
+    counts = np.searchsorted(right_key, left_key, "right") - low
+    rows = np.repeat(left_row, counts)
+    ends = np.cumsum(counts)
+    offsets = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+    return rows, right_item[np.repeat(low, counts) + offsets]
+
+
+def _route_items(batch: DocumentBatch, route: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document, value code) pairs a route joins on."""
+    if route == "sectors":
+        return batch.sector_doc, batch.sector_code
+    column = SET_FILTERS[route][1]
+    values = batch.columns[column].astype(np.int64)
+    return np.arange(len(batch), dtype=np.int64), values
+
+
+def _route_costs(index: SubscriptionIndex, batch: DocumentBatch, doc_terms: _DocTerms):
+    """Per route, per subscription: how many candidates it would give (inf: route unusable);
+    for keywords also the rarest term of each subscription."""
+    count = len(index)
+    costs = {}
+    for route in ROUTES:
+        allowed = index.criteria.sets[route]
+        docs, codes = _route_items(batch, route)
+        values, frequency = np.unique(codes, return_counts=True)
+        key_codes = allowed.keys % WIDTH
+        positions = np.minimum(np.searchsorted(values, key_codes), max(len(values) - 1, 0))
+        found = (values[positions] == key_codes) if len(values) else np.zeros(0, dtype=bool)
+        per_key = np.where(found, frequency[positions] if len(values) else 0, 0)
+        cost = np.bincount(allowed.keys // WIDTH, weights=per_key, minlength=count)
+        costs[route] = np.where(allowed.filtering, cost, np.inf)
+    term_frequency = np.bincount(doc_terms.term, minlength=len(index.term_ids))
+    lengths = np.diff(index.term_start)
+    owners = np.repeat(np.arange(count), lengths)
+    order = np.lexsort((term_frequency[index.term_list], owners))  # by owner, rarest first
+    first = index.term_start[:-1][lengths > 0]
+    rarest = np.full(count, -1, dtype=np.int64)
+    rarest[lengths > 0] = index.term_list[order][first]
+    keyword_cost = np.full(count, np.inf)
+    keyword_cost[lengths > 0] = term_frequency[rarest[lengths > 0]]
+    costs["keywords"] = keyword_cost
+    return costs, rarest
+
+
+def _candidates(
+    rows: np.ndarray, route: str, index, batch, doc_terms, rarest
+) -> tuple[np.ndarray, np.ndarray]:
+    """(subscription row, document) pairs reached through `route` for the given rows."""
+    if route == "keywords":
+        return _join(rows, rarest[rows], doc_terms.doc, doc_terms.term)
+    allowed = index.criteria.sets[route]
+    wanted = contains(np.sort(rows), allowed.keys // WIDTH)
+    key_rows, key_codes = allowed.keys[wanted] // WIDTH, allowed.keys[wanted] % WIDTH
+    docs, codes = _route_items(batch, route)
+    return _join(key_rows, key_codes, docs, codes)
+
+
+def _verified(
+    subs: np.ndarray, docs: np.ndarray, index, batch, doc_terms, now: float
+) -> np.ndarray:
+    """Which candidate pairs the subscription's search would return."""
+    columns = {name: values[docs] for name, values in batch.columns.items()}
+    per_doc = np.bincount(batch.sector_doc, minlength=len(batch))
+    doc_start = np.concatenate([[0], np.cumsum(per_doc)])
+    sector_order = np.argsort(batch.sector_doc, kind="stable")
+    counts = per_doc[docs]
+    owner = np.repeat(np.arange(len(docs)), counts)
+    ends = np.cumsum(counts)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
+    codes = batch.sector_code[sector_order][np.repeat(doc_start[docs], counts) + within]
+    keep = np.ones(len(docs), dtype=bool)
+    for mask in filter_masks(columns, (owner, codes), subs, index.criteria, now).values():
+        keep &= mask
+    return keep & _holds_all_terms(subs, docs, index, doc_terms)
+
+
+def _holds_all_terms(subs, docs, index: SubscriptionIndex, doc_terms: _DocTerms) -> np.ndarray:
+    """Every keyword term of the subscription is in the document (title or description)."""
+    wanted = index.term_start[subs + 1] - index.term_start[subs]
+    pair = np.repeat(np.arange(len(subs)), wanted)
+    ends = np.cumsum(wanted)
+    within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - wanted, wanted)
+    terms = index.term_list[np.repeat(index.term_start[subs], wanted) + within]
+    width = max(len(index.term_ids), 1)
+    found = contains(doc_terms.keys, docs[pair] * width + terms)
+    return np.bincount(pair[found], minlength=len(subs)) == wanted
+
+
+def match(index: SubscriptionIndex, batch: DocumentBatch, now: float):
+    """(subscription rows, document positions) of every match, each pair once."""
+    if not len(index) or not len(batch):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    doc_terms = _doc_terms(batch, index)
+    costs, rarest = _route_costs(index, batch, doc_terms)
+    names = ("keywords", *ROUTES)
+    table = np.stack([costs[name] for name in names])
+    best = np.argmin(table, axis=0)
+    cheapest = table[best, np.arange(len(index))]
+    matched_subs, matched_docs = [], []
+    for rows in _rounds(cheapest):
+        for position, route in enumerate(names):
+            chosen = rows[best[rows] == position]
+            if not len(chosen):
+                continue
+            subs, docs = _candidates(chosen, route, index, batch, doc_terms, rarest)
+            pair_keys = np.unique(subs * len(batch) + docs)  # a doc in two chosen sectors
+            subs, docs = pair_keys // len(batch), pair_keys % len(batch)
+            keep = _verified(subs, docs, index, batch, doc_terms, now)
+            matched_subs.append(subs[keep])
+            matched_docs.append(docs[keep])
+    if not matched_subs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(matched_subs), np.concatenate(matched_docs)
+
+
+def _rounds(cheapest: np.ndarray):
+    """Subscription rows in groups whose candidates stay near PAIRS_PER_ROUND."""
+    total = np.cumsum(cheapest)
+    round_of = (total // PAIRS_PER_ROUND).astype(np.int64)
+    for value in np.unique(round_of):
+        yield np.flatnonzero(round_of == value)
