@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import account, auth
     from portal.admin.views import blueprint as admin
     from portal.agency.views import blueprint as agency
+    from portal.alert_links.views import blueprint as alert_links
     from portal.api.views import blueprint as api
     from portal.buyers.views import blueprint as buyers
     from portal.extensions import csrf
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account)
     app.register_blueprint(alerts)
     app.register_blueprint(watchlist)
+    app.register_blueprint(alert_links)
     app.register_blueprint(agency)
     app.register_blueprint(admin)
     csrf.exempt(api)  # read-only GET endpoints for scripts, which carry no session cookie

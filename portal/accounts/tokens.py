@@ -1,4 +1,5 @@
-"""Signed, expiring links for e-mail: verification, password reset and change of address.
+"""Signed, expiring links for e-mail: verification, password reset, change of address, and
+the links in alert mail (stop all alerts, stop one subscription, follow a process).
 
 itsdangerous signs with the app's SECRET_KEY and a salt per purpose, so a token made for one
 purpose never passes for another. The clock is an argument, so tests state the time.
@@ -15,12 +16,20 @@ class Purpose(enum.StrEnum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"
     CHANGE_EMAIL = "change-email"
+    STOP_ALERTS = "stop-alerts"
+    STOP_SUBSCRIPTION = "stop-subscription"
+    FOLLOW_OPPORTUNITY = "follow-opportunity"
 
 
 LIFETIMES = {
     Purpose.VERIFY_EMAIL: timedelta(hours=48),
     Purpose.RESET_PASSWORD: timedelta(hours=1),
     Purpose.CHANGE_EMAIL: timedelta(hours=24),
+    # Alert links are read long after the mail arrives: a digest found in the archive months
+    # later must still stop the alerts. Following matters only while the process is open.
+    Purpose.STOP_ALERTS: timedelta(days=365),
+    Purpose.STOP_SUBSCRIPTION: timedelta(days=365),
+    Purpose.FOLLOW_OPPORTUNITY: timedelta(days=60),
 }
 
 
