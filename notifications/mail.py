@@ -7,6 +7,8 @@ which one it has.
 
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -18,8 +20,33 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import Flask
 
 
+class MailError(Exception):
+    """The server did not take a message; `str(error)` is its reply, kept as the reason."""
+
+
+class TemporaryMailError(MailError):
+    """A 4xx reply, a timeout or a dropped connection: the same message may go later."""
+
+
+class PermanentMailError(MailError):
+    """A 5xx reply to the recipient or the content: sending it again will not help."""
+
+
+class MailServerUnavailable(TemporaryMailError):
+    """No message can go now: no connection, greeting or login, or MAIL FROM refused. Raised
+    before anything of the message was sent; the recipient has nothing to do with it."""
+
+
+class MailConnection(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Returns once the server accepted the message; raises a MailError otherwise."""
+
+
 class MailSender(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+    def connection(self) -> AbstractContextManager[MailConnection]:
+        """One session for many messages (an SMTP connection reused for a batch of alerts)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +61,10 @@ class FileOutboxSender:
         message_id = message["Message-ID"].strip("<>").split("@")[0]
         (self.folder / f"{stamp}-{message_id}.eml").write_bytes(bytes(message))
 
+    @contextmanager
+    def connection(self) -> Iterator["FileOutboxSender"]:
+        yield self
+
 
 @dataclass(frozen=True)
 class SMTPSender:
@@ -46,17 +77,118 @@ class SMTPSender:
     timeout: float = 30.0
 
     def send(self, message: EmailMessage) -> None:
+        with self.open() as client:
+            client.send_message(message)
+
+    def open(self) -> smtplib.SMTP:
+        """A connected, authenticated client (TLS as configured)."""
         context = ssl.create_default_context()
         if self.use_ssl:
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             if self.starttls:
                 client.starttls(context=context)
             if self.username:
                 client.login(self.username, self.password or "")
-            client.send_message(message)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    @contextmanager
+    def connection(self) -> Iterator["SMTPConnection"]:
+        connection = SMTPConnection(self)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+class SMTPConnection:
+    """One SMTP session reused message after message (a new connection per alert would cost
+    a handshake, and TLS, each time); opened at the first message and again after the server
+    closed it. Errors come out classified: temporary, permanent, or no server at all."""
+
+    def __init__(self, sender: SMTPSender) -> None:
+        self._sender = sender
+        self._client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        reused = self._client is not None
+        try:
+            self._send(message)
+        except smtplib.SMTPSenderRefused as error:
+            if not (reused and 400 <= error.smtp_code < 500):
+                raise _unavailable(error) from error
+            # The server ended a long session (Exim does after 1,000 messages) before anything
+            # of this message went: once more, on a new connection.
+            try:
+                self._send(message)
+            except smtplib.SMTPSenderRefused as again:
+                raise _unavailable(again) from again
+
+    def close(self) -> None:
+        if self._client is None:
+            return
+        try:
+            self._client.quit()
+        except OSError:
+            self._client.close()
+        self._client = None
+
+    def _send(self, message: EmailMessage) -> None:
+        """Sends on the open session (opening one if needed); MAIL FROM refusals come out as
+        they are, since only the caller knows whether the session was fresh."""
+        if self._client is None:
+            try:
+                self._client = self._sender.open()
+            except OSError as error:  # smtplib's errors are OSErrors too
+                raise MailServerUnavailable(f"cannot connect: {error}") from error
+        try:
+            self._client.send_message(message)
+        except smtplib.SMTPSenderRefused:
+            self._drop()
+            raise
+        except smtplib.SMTPRecipientsRefused as error:
+            [(code, reply)] = error.recipients.values()
+            raise _refused(code, reply) from error
+        except smtplib.SMTPDataError as error:
+            raise _refused(error.smtp_code, error.smtp_error) from error
+        except smtplib.SMTPHeloError as error:
+            self._drop()
+            raise MailServerUnavailable(_reply(error.smtp_code, error.smtp_error)) from error
+        except smtplib.SMTPNotSupportedError as error:  # an address the server cannot carry
+            raise PermanentMailError(str(error)) from error
+        except OSError as error:  # dropped, timed out, reset: the message may go again
+            self._drop()
+            raise TemporaryMailError(f"connection lost: {error}") from error
+        finally:
+            if self._client is not None and self._client.sock is None:  # closed on a 421
+                self._client = None
+
+    def _drop(self) -> None:
+        """Closes without QUIT: after a timeout, QUIT would wait as long again."""
+        if self._client is not None:
+            self._client.close()
+        self._client = None
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return f"{code} {text}"
+
+
+def _unavailable(error: smtplib.SMTPSenderRefused) -> MailServerUnavailable:
+    """MAIL FROM refused: nothing of the message went, and no other message would go."""
+    return MailServerUnavailable(_reply(error.smtp_code, error.smtp_error))
+
+
+def _refused(code: int, reply: bytes | str) -> MailError:
+    if 500 <= code < 600:
+        return PermanentMailError(_reply(code, reply))
+    return TemporaryMailError(_reply(code, reply))
 
 
 def sender_from_url(url: str) -> SMTPSender:
