@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from notifications.cli import alerts_cli
 from portal.accounts.models import Role
 from portal.search.cli import index_cli
 from scrapers.cli import scheduler_command, scrape, sources
@@ -33,6 +34,7 @@ def register_cli(app: Flask) -> None:
         scrape,
         sources,
         scheduler_command,
+        alerts_cli,
     ):
         app.cli.add_command(command)
 

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from notifications.jobs import alert_after_scrape, match_alerts, remind, send_alerts
 from portal.accounts.jobs import prune_sign_in_attempts
 from portal.db import db, utcnow
 from portal.search.jobs import REPAIR_MINUTES, repair_index
@@ -43,6 +44,11 @@ RECONCILE_JOB_ID = "sources:reconcile"
 PRUNE_JOB_ID = "raw:prune"
 PRUNE_ATTEMPTS_JOB_ID = "accounts:prune-attempts"
 REPAIR_JOB_ID = "index:repair"
+MATCH_JOB_ID = "alerts:match"
+SEND_JOB_ID = "alerts:send"
+DIGEST_JOB_ID = "alerts:digest"
+REMIND_JOB_ID = "alerts:remind"
+MATCH_MINUTES = 5  # besides after every scrape run: plans uploaded on the site, a crash
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +159,10 @@ def run_scheduled_source(app: Flask, source_id: int, holder: str) -> bool:
             finally:
                 session.rollback()
                 release_source(session, source_id, holder)
-            return True
         finally:
             db.session.remove()
+    alert_after_scrape(app)
+    return True
 
 
 def _run_if_active(app: Flask, session: Session, source_id: int) -> None:
@@ -277,4 +284,47 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
     )
+    add_alert_jobs(app, scheduler)
     return scheduler
+
+
+def add_alert_jobs(app: Flask, scheduler: BaseScheduler) -> None:
+    """Matching every few minutes (scrape runs also match as they end), immediate alerts every
+    minute, digests on the hour (each user's hour is in their rows' due time), reminders
+    hourly."""
+    lima = app.config.get("PORTAL_TIMEZONE", "America/Lima")
+    common = {"args": (app,), "coalesce": True, "max_instances": 1}
+    scheduler.add_job(
+        match_alerts,
+        "interval",
+        minutes=MATCH_MINUTES,
+        next_run_time=datetime.now(UTC),
+        id=MATCH_JOB_ID,
+        name="match alerts",
+        **common,
+    )
+    scheduler.add_job(
+        send_alerts, "interval", minutes=1, id=SEND_JOB_ID, name="send alerts", **common
+    )
+    scheduler.add_job(
+        send_alerts,
+        "cron",
+        minute=0,
+        second=30,  # after the matcher's and the sender's minute
+        timezone=lima,
+        kwargs={"digest": True},
+        id=DIGEST_JOB_ID,
+        name="send digests",
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **common,
+    )
+    scheduler.add_job(
+        remind,
+        "cron",
+        minute=5,
+        timezone=lima,
+        id=REMIND_JOB_ID,
+        name="record deadline reminders",
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        **common,
+    )

@@ -70,6 +70,14 @@ route("GET", "/verificar/<token>", "/verificar/not-a-token", BAD_LINK)
 route("GET", "/verificar/nuevo", "/verificar/nuevo", ALL_OK)
 route("POST", "/verificar/nuevo", "/verificar/nuevo", ALL_OK)
 route("POST", "/salir", "/salir", dict.fromkeys(ROLES, 302))
+# Alert links from the mail: the signed token is the credential, whoever is signed in.
+for rule, example in (
+    ("/alertas/baja/<token>", "/alertas/baja/not-a-token"),
+    ("/alertas/baja/suscripcion/<token>", "/alertas/baja/suscripcion/not-a-token"),
+    ("/alertas/seguir/<token>", "/alertas/seguir/not-a-token"),
+):
+    route("GET", rule, example, BAD_LINK)
+    route("POST", rule, example, BAD_LINK)
 
 # One's own account, alerts and watchlist: any signed-in user, each only their own things.
 SIGNED_IN = _each(SIGN_IN, 200, 200, 200, 200)
@@ -85,6 +93,8 @@ route("GET", "/cuenta/alertas", "/cuenta/alertas", SIGNED_IN)
 route("GET", "/cuenta/alertas/nueva", "/cuenta/alertas/nueva", SIGNED_IN)
 route("POST", "/cuenta/alertas/nueva", "/cuenta/alertas/nueva", EMPTY_FORM)
 route("POST", "/cuenta/alertas/desde-busqueda", "/cuenta/alertas/desde-busqueda", DONE)
+route("POST", "/cuenta/alertas/preferencias", "/cuenta/alertas/preferencias", EMPTY_FORM)
+route("POST", "/cuenta/alertas/reanudar-correos", "/cuenta/alertas/reanudar-correos", DONE)
 # The SME owns the world's alert: anyone else's request finds nothing there.
 SUBSCRIPTION = "/cuenta/alertas/" + ID.format("subscription_id")
 route("GET", SUBSCRIPTION, "/cuenta/alertas/{subscription}", _each(SIGN_IN, 200, 404, 404, 404))
@@ -96,6 +106,7 @@ route("GET", "/cuenta/guardadas", "/cuenta/guardadas", SIGNED_IN)
 SAVED = "/cuenta/guardadas/" + ID.format("opportunity_id")
 route("POST", SAVED, "/cuenta/guardadas/{opportunity}", DONE)
 route("POST", SAVED + "/quitar", "/cuenta/guardadas/{opportunity}/quitar", DONE)
+route("POST", SAVED + "/avisos", "/cuenta/guardadas/{opportunity}/avisos", DONE)
 
 # Administrators only; their decisions answer "see other" (303) back to the user's page.
 ADMIN_ONLY = _each(SIGN_IN, 403, 403, 403, 200)

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
+from notifications.jobs import match_alerts, send_alerts
 from notifications.messages import send_message
 from portal.accounts.models import CompanyProfile, Role, User
 from portal.accounts.operations import create_user
@@ -23,7 +24,7 @@ from portal.reference.loader import load_reference
 from portal.reference.models import Department, Sector
 from portal.reference.uit import current_uit_year
 from portal.search.params import parse_search_args
-from portal.subscriptions.models import Subscription
+from portal.subscriptions.models import Frequency, Subscription
 from portal.subscriptions.params import apply_params
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import SourceKind
@@ -48,10 +49,12 @@ class DemoSummary:
     plan_lines: int = 0
     buyers: int = 0
     runs: list[str] = field(default_factory=list)
+    alerts: str = ""
 
     def lines(self) -> list[str]:
         return [
             *self.runs,
+            *([self.alerts] if self.alerts else []),
             f"Convocatorias: {self.opportunities} · Líneas de PAC: {self.plan_lines} · "
             f"Entidades: {self.buyers}",
             f"Administrador: {ADMIN_EMAIL} / {ADMIN_PASSWORD}",
@@ -87,6 +90,7 @@ def build_demo(
             )
     _create_demo_users(app, now)
     _create_demo_staff(now)
+    summary.alerts = _send_demo_alerts(app)
     summary.opportunities = db.session.scalar(select(func.count(Opportunity.id)))
     summary.plan_lines = db.session.scalar(select(func.count(PlanLine.id)))
     summary.buyers = db.session.scalar(select(func.count(Buyer.id)))
@@ -141,11 +145,25 @@ def _create_demo_users(app: Flask, now: datetime) -> None:
     db.session.add(company)
     company.sectors = [db.session.get(Sector, "53000000"), db.session.get(Sector, "60000000")]
     company.regions = [db.session.get(Department, "15"), db.session.get(Department, "04")]
-    alert = Subscription(user_id=sme.id, name="Uniformes en Lima y Arequipa")
+    alert = Subscription(
+        user_id=sme.id, name="Uniformes en Lima y Arequipa", frequency=Frequency.IMMEDIATE
+    )
     apply_params(db.session, alert, parse_search_args({"q": "uniformes", "region": ["15", "04"]}))
     db.session.add(alert)
     db.session.commit()
     send_message("welcome", SME_EMAIL, email=SME_EMAIL, url=_login_url(app))
+
+
+def _send_demo_alerts(app: Flask) -> str:
+    """Match what the sources brought against the demo alert and send it, as the scheduler
+    does after a scrape run: the messages land in the outbox folder (or go to SMTP_URL)."""
+    app.config.setdefault("PORTAL_DEV_BASE_URL", DEMO_BASE_URL)
+    matched = match_alerts(app)
+    sent = send_alerts(app)
+    return (
+        f"Alertas: {matched.matches} registradas, {sent.messages} correos enviados "
+        f"({app.config.get('SMTP_URL') or app.config['PORTAL_OUTBOX_DIR']})"
+    )
 
 
 def _create_demo_staff(now: datetime) -> None:
@@ -178,6 +196,7 @@ def serve_demo(app: Flask, port: int) -> None:
 
     from scrapers.scheduler import build_scheduler
 
+    app.config["PORTAL_DEV_BASE_URL"] = f"http://127.0.0.1:{port}"
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     try:

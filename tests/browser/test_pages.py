@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from account_factories import PASSWORD, create_account
-from browser_pages import Problems, check_page, sign_in
+from browser_pages import VIEWPORTS, Problems, check_page, sideways_overflow, sign_in
 from factories import create_buyer, create_opportunity, create_plan
 
 from portal.accounts.models import AuditAction, AuditEvent, CompanyProfile, Role
@@ -74,6 +74,12 @@ def site(session) -> dict:
     alert = Subscription(user_id=sme.id, name=LONG_TITLE[:120], keywords=SEARCH_WORD)
     session.add(alert)
     session.add(SavedOpportunity(user_id=sme.id, opportunity_id=opportunity.id))
+    # Stopped alert mail with a List-Unsubscribe click, quiet hours set: every part of the
+    # alerts page shows.
+    stopped = create_account(session, email=f"baja.{LONG_EMAIL}")
+    stopped.alerts_stopped_at = datetime.now(UTC)
+    stopped.quiet_from_hour, stopped.quiet_until_hour = 22, 7
+    session.add(Subscription(user_id=stopped.id, name=LONG_TITLE[:120], keywords=SEARCH_WORD))
     admin = create_account(session, role=Role.ADMIN, email=f"admin.{LONG_EMAIL}"[:254])
     staff = create_account(
         session, role=Role.AGENCY_STAFF, buyer=buyer, email=f"staff.{LONG_EMAIL}"
@@ -92,7 +98,12 @@ def site(session) -> dict:
     )
     session.commit()
     return {
-        "users": {"sme": sme.email, "admin": admin.email, "staff": staff.email},
+        "users": {
+            "sme": sme.email,
+            "stopped sme": stopped.email,
+            "admin": admin.email,
+            "staff": staff.email,
+        },
         "opportunity": f"/oportunidades/{opportunity.id}",
         "buyer": f"/entidades/{buyer.id}",
         "plan": f"/planes/{buyer.id}/{plan.fiscal_year}",
@@ -129,6 +140,33 @@ def test_public_page_works_in_a_browser(visit, name):
 @pytest.mark.parametrize("name", SME_PAGES)
 def test_sme_page_works_in_a_browser(visit, name):
     failures = visit(name, as_role="sme")
+    assert not failures, "\n".join(failures)
+
+
+def test_alerts_page_of_a_user_who_stopped_alert_mail_works_in_a_browser(visit):
+    failures = visit("/cuenta/alertas", as_role="stopped sme")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda viewport: f"{viewport['width']}px")
+def test_refused_sending_preferences_fit_in_a_browser(new_context, live_server, site, viewport):
+    page = new_context().new_page()
+    page.set_viewport_size(viewport)
+    problems = Problems(live_server)
+    problems.watch(page)
+    assert sign_in(page, live_server, site["users"]["sme"], PASSWORD) == []
+    page.goto(f"{live_server}/cuenta/alertas")
+    page.get_by_label("Máximo de correos de alertas inmediatas por día").fill("0")
+    page.get_by_label("Horas de silencio: desde las").select_option("22")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Guardar preferencias").click()
+
+    assert page.locator(".field-error").count() == 2
+    # The refusal's own 400, which the browser reports as a response and in the console.
+    refusal = ("/cuenta/alertas/preferencias", "400")
+    failures = [item for item in problems.take() if not all(part in item for part in refusal)]
+    failures += sideways_overflow(page)
     assert not failures, "\n".join(failures)
 
 
