@@ -162,6 +162,7 @@ def test_deleting_the_account_leaves_no_personal_data_and_keeps_deliveries(app, 
         user_id=user.id,
         opportunity_id=opportunity.id,
         kind=DeliveryKind.MATCH,
+        dedup_key=f"opportunity:{opportunity.id}",
         sent_at=datetime.now(UTC),
     )
     session.add(delivery)

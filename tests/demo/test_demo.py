@@ -132,9 +132,15 @@ def test_english_switch_keeps_the_page(demo, client):
     assert "Latest open calls" in english.get_data(as_text=True)
 
 
-def test_demo_writes_the_welcome_mail_to_the_outbox(app, demo):
+def test_demo_writes_the_welcome_mail_and_an_alert_to_the_outbox(app, demo):
+    from email import message_from_bytes, policy
     from pathlib import Path
 
-    written = list(Path(app.config["PORTAL_OUTBOX_DIR"]).glob("*.eml"))
-    assert len(written) == 1
-    assert SME_EMAIL in written[0].read_text()
+    written = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(Path(app.config["PORTAL_OUTBOX_DIR"]).glob("*.eml"))
+    ]
+    assert [message["To"] for message in written] == [SME_EMAIL, SME_EMAIL]
+    alert = next(message for message in written if message["List-Unsubscribe"])
+    text = alert.get_body(("plain",)).get_content()
+    assert "«Uniformes en Lima y Arequipa»" in text and "uniformes" in text.lower()
