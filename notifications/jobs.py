@@ -22,7 +22,6 @@ from notifications.reminders import record_reminders
 from notifications.sending import SendTally, send_due
 from portal.db import db, utcnow
 
-DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 MAX_PASSES = 100  # a sending job ends after this many passes; the next one goes on
 
 log = logging.getLogger(__name__)
@@ -31,9 +30,7 @@ log = logging.getLogger(__name__)
 @contextmanager
 def job_context(app: Flask) -> Iterator[None]:
     """An app context whose url_for(_external=True) builds the portal's public links."""
-    base = app.config.get("PORTAL_BASE_URL") or app.config.get(
-        "PORTAL_DEV_BASE_URL", DEVELOPMENT_BASE_URL
-    )
+    base = app.config.get("PORTAL_BASE_URL") or app.config["PORTAL_DEV_BASE_URL"]
     with app.test_request_context("/", base_url=base):  # its app context ends the session
         yield
 

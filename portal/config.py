@@ -60,6 +60,8 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PORTAL_SUBSCRIPTION_LIMIT": 20,
         # A subscription whose preview sends more than this many alerts a week is "too broad".
+        # Where alert mail links point when PORTAL_BASE_URL is unset (development only).
+        "PORTAL_DEV_BASE_URL": environ.get("PORTAL_DEV_BASE_URL", "http://127.0.0.1:5000"),
         "PORTAL_BROAD_SUBSCRIPTION_PER_WEEK": int(
             environ.get("PORTAL_BROAD_SUBSCRIPTION_PER_WEEK", "50")
         ),

@@ -157,7 +157,6 @@ def _create_demo_users(app: Flask, now: datetime) -> None:
 def _send_demo_alerts(app: Flask) -> str:
     """Match what the sources brought against the demo alert and send it, as the scheduler
     does after a scrape run: the messages land in the outbox folder (or go to SMTP_URL)."""
-    app.config.setdefault("PORTAL_DEV_BASE_URL", DEMO_BASE_URL)
     matched = match_alerts(app)
     sent = send_alerts(app)
     return (
