@@ -8,15 +8,16 @@ flags, so a crash either records both or neither. The database's uniqueness on (
 dedup key) keeps a user from being told twice, whatever the runs and subscriptions.
 """
 
+import functools
+import itertools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from notifications.changes import record_change_alerts
@@ -37,7 +38,7 @@ from portal.subscriptions.models import Frequency, Subscription
 from portal.subscriptions.params import ActiveSearch, active_searches, alert_recipient_conditions
 
 BATCH_SIZE = 10_000  # documents matched per transaction
-INSERT_CHUNK = 5_000
+INSERT_CHUNK = 20_000
 DEFAULT_DIGEST_HOUR = 7
 URGENCY = {Frequency.IMMEDIATE: 0, Frequency.DAILY: 1, Frequency.WEEKLY: 2}
 _PROCESS_LOCK = threading.Lock()  # the scheduler may finish two scrape runs at once
@@ -111,7 +112,7 @@ def _match_batch(
         subs, docs = match(index, batch, now.timestamp())
         rows = _match_rows(searches, batch.keys, batch.columns["deadline"], subs, docs, now)
     else:
-        rows = []
+        rows = iter(())
     tally.follow_ups += _insert(session, _follow_up_rows(session, opportunity_ids, now))
     tally.matches += _insert(session, rows)
     _clear_flags(session, flagged, line_ids)
@@ -123,21 +124,22 @@ def _size_limits(session: Session, searches: list[ActiveSearch], now: datetime) 
     return {size: size_value_limit(session, size, now) for size in classes}
 
 
-def _match_rows(searches, keys, deadlines, subs, docs, now: datetime) -> list[dict]:
-    """One delivery per (user, document): the most urgent matching subscription names it."""
+def _match_rows(searches, keys, deadlines, subs, docs, now: datetime) -> Iterator[dict]:
+    """One delivery per (user, document): the most urgent matching subscription names it.
+    Yielded, not listed: a large batch makes millions of rows."""
     users = np.array([search.user_id for search in searches], dtype=np.int64)[subs]
     urgency = np.array([URGENCY[search.frequency] for search in searches])[subs]
     order = np.lexsort((subs, urgency, docs, users))
     users, docs, subs = users[order], docs[order], subs[order]
     first = np.ones(len(users), dtype=bool)
     first[1:] = (users[1:] != users[:-1]) | (docs[1:] != docs[:-1])
-    rows = []
+    due = functools.cache(lambda frequency, hour: due_at(frequency, hour, now))
     for user_id, position, row in zip(users[first], docs[first], subs[first], strict=True):
         search = searches[int(row)]
         kind, db_id = keys[int(position)].split(":")
         is_opportunity = kind == OPPORTUNITY
         deadline = deadlines[int(position)]
-        rows.append(
+        yield (
             {
                 "user_id": int(user_id),
                 "kind": DeliveryKind.MATCH if is_opportunity else DeliveryKind.FORECAST,
@@ -146,12 +148,11 @@ def _match_rows(searches, keys, deadlines, subs, docs, now: datetime) -> list[di
                 "plan_line_id": None if is_opportunity else int(db_id),
                 "subscription_id": search.subscription_id,
                 "frequency": search.frequency,
-                "due_at": due_at(search.frequency, search.digest_hour, now),
+                "due_at": due(search.frequency, search.digest_hour),
                 "deadline_at_notice": _moment(deadline),
                 "created_at": now,
             }
         )
-    return rows
 
 
 def _moment(timestamp: float) -> datetime | None:
@@ -205,27 +206,71 @@ def _follow_up_rows(session: Session, opportunity_ids: list[int], now: datetime)
     return rows
 
 
-def _insert(session: Session, rows: list[dict]) -> int:
-    """Insert, skipping any (user, dedup key) already recorded; returns how many were new."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+INSERTED_COLUMNS = (
+    "user_id",
+    "kind",
+    "dedup_key",
+    "opportunity_id",
+    "plan_line_id",
+    "change_id",
+    "subscription_id",
+    "frequency",
+    "status",
+    "attempts",
+    "created_at",
+    "due_at",
+    "deadline_at_notice",
+)
+TIME_COLUMNS = ("created_at", "due_at", "deadline_at_notice")
+
+
+def _insert(session: Session, rows: Iterable[dict]) -> int:
+    """Insert, skipping any (user, dedup key) already recorded; returns how many were new.
+
+    Plain DBAPI executemany with the few distinct times bound once: SQLAlchemy's per-row
+    parameter handling was most of the cost of writing a million deliveries.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    table = AlertDelivery.__table__
+    processors = {name: table.c[name].type.bind_processor(dialect) for name in TIME_COLUMNS}
+    bound: dict[tuple[str, datetime], object] = {}
+
+    def time(name: str, value: datetime | None):
+        if value is None or processors[name] is None:
+            return value
+        key = (name, value)
+        if key not in bound:
+            bound[key] = processors[name](value)
+        return bound[key]
+
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = (
-        insert(AlertDelivery)
-        .on_conflict_do_nothing(index_elements=["user_id", "dedup_key"])
-        .returning(AlertDelivery.id)
+        f"INSERT INTO alert_deliveries ({', '.join(INSERTED_COLUMNS)}) "
+        f"VALUES ({', '.join([marker] * len(INSERTED_COLUMNS))}) "
+        "ON CONFLICT (user_id, dedup_key) DO NOTHING"
     )
     inserted = 0
-    connection = session.connection()
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = [_with_defaults(row) for row in rows[start : start + INSERT_CHUNK]]
-        inserted += len(connection.execute(statement, chunk).all())
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
+        values = [
+            (
+                row["user_id"],
+                str(row["kind"]),
+                row["dedup_key"],
+                row["opportunity_id"],
+                row["plan_line_id"],
+                None,
+                row["subscription_id"],
+                str(row["frequency"]),
+                "pending",
+                0,
+                *(time(name, row[name]) for name in TIME_COLUMNS),
+            )
+            for row in chunk
+        ]
+        inserted += connection.exec_driver_sql(statement, values).rowcount
     return inserted
-
-
-def _with_defaults(row: dict) -> dict:
-    return {"status": "pending", "attempts": 0, "change_id": None, **row}
 
 
 def _clear_flags(session: Session, flagged, line_ids: Iterable[int]) -> None:
