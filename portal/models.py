@@ -12,7 +12,7 @@ from portal.opportunities.models import (
     OpportunityClassification,
     OpportunityStatus,
 )
-from portal.plans.models import AnnualPlan, PlanLine
+from portal.plans.models import AnnualPlan, PlanLine, PlanUpload, UploadStatus
 from portal.reference.models import Department, ProcedureType, Sector, SizeClass, UITValue
 from portal.subscriptions.models import (
     Frequency,
@@ -39,6 +39,7 @@ __all__ = [
     "OpportunityClassification",
     "OpportunityStatus",
     "PlanLine",
+    "PlanUpload",
     "ProcedureType",
     "RawPayload",
     "Role",
@@ -53,5 +54,6 @@ __all__ = [
     "Subscription",
     "SubscriptionObjectType",
     "UITValue",
+    "UploadStatus",
     "User",
 ]

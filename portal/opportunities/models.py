@@ -63,6 +63,9 @@ class Opportunity(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_lines.id"), index=True)
     plan_link_rule: Mapped[str | None] = mapped_column(String(200))
+    # When the plan line this call fulfils was first published (its earliest plan version):
+    # published_at - plan_noticed_at is the notice the plan gave, for the lead-time statistics.
+    plan_noticed_at: Mapped[datetime | None]
     content_hash: Mapped[str] = mapped_column(String(64))
     needs_matching: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

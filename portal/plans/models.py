@@ -1,9 +1,19 @@
 """Annual procurement plans (PAC): one version per amendment, lines as early notice of calls."""
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.buyers.models import Buyer, enum_column
@@ -67,3 +77,48 @@ class PlanLine(Base):
 
     plan: Mapped[AnnualPlan] = relationship(back_populates="lines")
     opportunities: Mapped[list[Opportunity]] = relationship(back_populates="plan_line")
+
+
+class UploadStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+
+class PlanUpload(Base):
+    """A PAC file an entity uploaded: checked and previewed as a draft, then published as a new
+    plan version in one transaction, or discarded. The file itself is kept so publishing reads
+    exactly what was previewed, and the published version can be traced to it."""
+
+    __tablename__ = "plan_uploads"
+    __table_args__ = (
+        CheckConstraint("fiscal_year BETWEEN 2000 AND 2100", name="fiscal_year_range"),
+        CheckConstraint("size_bytes >= 0", name="size_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyers.id"), index=True)
+    fiscal_year: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(default=0)  # data rows read
+    line_count: Mapped[int] = mapped_column(default=0)  # valid plan lines
+    problem_count: Mapped[int] = mapped_column(default=0)
+    # [[row, column, message], ...], the first problems only (problem_count says how many)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    # The first lines as the preview shows them, and totals (value, lines per month)
+    preview: Mapped[dict] = mapped_column(JSON, default=dict)
+    approving_instrument: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[UploadStatus] = mapped_column(
+        enum_column(UploadStatus, name="upload_status"), default=UploadStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("annual_plans.id", ondelete="SET NULL"))
+
+    buyer: Mapped[Buyer] = relationship()
+    plan: Mapped[AnnualPlan | None] = relationship()
