@@ -9,7 +9,7 @@ after a parser fix, and so is each page's ingest, so the run's counts say what w
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from scrapers.fetch import Fetcher, FetchError
 from scrapers.ingest import Ingestor, IngestTally
-from scrapers.models import RawPayload, RunStatus, ScrapeItemFailure, ScrapeRun, Source
+from scrapers.models import (
+    RawPayload,
+    RunStatus,
+    ScrapeItemFailure,
+    ScrapeRun,
+    Source,
+    SourceKind,
+)
 from scrapers.parse_worker import parsed_items
 from scrapers.raw import open_payload, store_raw_payload, stored_payload_ids
 from scrapers.records import ParseError
@@ -84,9 +91,11 @@ def reparse(
     try:
         for payload_id in stored_payload_ids(session, source, since):
             context = parse_context(source, session.get(RawPayload, payload_id).url)
+            before = replace(ingestor.tally)
             with open_payload(session, payload_id) as body:
                 ingestor.consume(parser(body, context))
             ingestor.finish()  # each payload's notices stand if a later one fails
+            _refuse_rejected_plan(source, before, ingestor.tally)
     except Exception as error:  # noqa: BLE001  (recorded on the run like any other failure)
         session.rollback()
         return finish(session, error=error)
@@ -154,13 +163,28 @@ def _collect(
             )
             session.commit()  # kept even if the parser fails on it: what `reparse` is for
             context = parse_context(source, result.url)
+            before = replace(ingestor.tally)
             outcome = ingestor.consume(parsed_items(parser_for(source.kind), body, context))
         ingestor.finish()  # this page's notices stand if a later page fails
+        _refuse_rejected_plan(source, before, ingestor.tally)
         if not outcome.next_pages:
             return RunStatus.SUCCEEDED, validators
         url = urljoin(result.url, outcome.next_pages[0])
     warnings.append(f"se alcanzó el máximo de {max_pages} páginas")
     return RunStatus.SUCCEEDED, validators
+
+
+def _refuse_rejected_plan(source: Source, before: IngestTally, after: IngestTally) -> None:
+    """A plan file is all or nothing: rows rejected and no plan kept is a failed run, with the
+    rows' problems (already committed) on it, not a "succeeded" run that stored nothing."""
+    rejected = after.failed - before.failed
+    kept = _kept(after) - _kept(before)
+    if source.kind == SourceKind.PLAN_FILE and rejected and not kept:
+        raise ParseError(f"plan rechazado: {rejected} filas con problemas, ninguna se guardó")
+
+
+def _kept(tally: IngestTally) -> int:
+    return tally.new + tally.updated + tally.unchanged
 
 
 class _RunIngestor(Ingestor):

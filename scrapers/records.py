@@ -75,7 +75,7 @@ class OpportunityRecord:
     ocid: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a plan holds up to 50,000 of them
 class PlanLineRecord:
     reference_number: str
     description: str

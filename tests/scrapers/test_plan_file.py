@@ -1,15 +1,27 @@
 import csv
 import io
 import zipfile
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
 from portal.opportunities.models import ObjectType
+from portal.plans.models import AnnualPlan
 from scrapers import plan_file
-from scrapers.plan_file import PLAN_COLUMNS, RowProblem, validate_plan_rows
-from scrapers.records import ItemError, ParseContext, ParseError, PlanRecord
+from scrapers.models import RunStatus, ScrapeItemFailure, SourceKind
+from scrapers.pipeline import reparse, run_source
+from scrapers.plan_file import (
+    PLAN_COLUMNS,
+    PlanFileContext,
+    RowProblem,
+    read_plan_file,
+    validate_plan_rows,
+)
+from scrapers.plan_template import TEMPLATE_HEADERS, template_csv, template_xlsx
+from scrapers.records import BuyerRecord, ItemError, ParseContext, ParseError, PlanRecord
 
 CONTEXT = ParseContext(source_key="pac-upload")
 HEADER = [
@@ -156,9 +168,14 @@ def test_bad_rows_give_spanish_errors_and_no_plan():
     items = parse(csv_bytes(bad))
     assert all(isinstance(item, ItemError) for item in items)
     assert [item.item_ref for item in items] == ["fila 2", "fila 3"]
-    assert "tipo_procedimiento: tipo de procedimiento desconocido: 'XYZ'" in items[0].reason
-    assert "codigo_cubso" in items[0].reason
-    for fragment in ("repetido", "no es un número", "mes fuera de 1 a 12", "departamento"):
+    assert "Tipo de procedimiento: tipo de procedimiento desconocido: 'XYZ'" in items[0].reason
+    assert "Código CUBSO: código CUBSO/UNSPSC inválido: '12345'" in items[0].reason
+    for fragment in (
+        "Número de referencia: número de referencia repetido: '1' ya aparece en la fila 2",
+        "Valor estimado: no es un número válido: 'mucho'",
+        "Mes previsto: mes no válido: '13'",
+        "Departamento: ubicación desconocida: 'Narnia'",
+    ):
         assert fragment in items[1].reason
 
 
@@ -177,7 +194,9 @@ def test_validate_plan_rows_reports_row_and_column():
     lines, problems = validate_plan_rows(rows)
     assert lines == []
     assert problems == [
-        RowProblem(2, "codigo_cubso", "código inválido: '7214' (8 dígitos UNSPSC o 16 CUBSO)")
+        RowProblem(
+            2, "codigo_cubso", "código CUBSO/UNSPSC inválido: '7214' (16 dígitos CUBSO u 8 UNSPSC)"
+        )
     ]
     rows[0]["codigo_cubso"] = "72141101"
     lines, problems = validate_plan_rows(rows)
@@ -202,7 +221,12 @@ def test_missing_required_values_and_invalid_ruc():
 
 
 def test_plan_columns_are_documented_in_spanish():
-    assert list(PLAN_COLUMNS)[:4] == ["año", "ruc", "entidad", "numero_referencia"]
+    assert list(PLAN_COLUMNS)[:4] == [
+        "numero_referencia",
+        "tipo_procedimiento",
+        "objeto",
+        "descripcion",
+    ]
     assert all(explanation.endswith(".") for explanation in PLAN_COLUMNS.values())
 
 
@@ -221,7 +245,7 @@ def test_zip_that_is_not_a_workbook_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hola.txt", "hola")
-    with pytest.raises(ParseError, match="xl/workbook.xml"):
+    with pytest.raises(ParseError, match="xl/workbook.xml.*un archivo ZIP"):
         parse(buffer.getvalue())
 
 
@@ -239,3 +263,137 @@ def test_zip_bomb_is_refused_before_decompressing():
 def test_broken_files_are_parse_errors(payload):
     with pytest.raises(ParseError):
         parse(payload)
+
+
+def test_parse_takes_year_and_entity_from_the_source_config():
+    header = ["N°", "Objeto", "Descripción", "Mes previsto"]
+    payload = "\n".join(",".join(row) for row in [header, ["1", "Bienes", "Papel", "03/2026"]])
+    context = ParseContext(
+        "pac-essalud",
+        config={"fiscal_year": 2026, "ruc": "20131312955", "entity": "EsSalud", "source_ref": "x"},
+    )
+    [plan] = plan_file.parse(io.BytesIO(payload.encode()), context)
+    assert (plan.fiscal_year, plan.buyer.ruc, plan.buyer.name) == (2026, "20131312955", "EsSalud")
+    assert (plan.source_ref, plan.lines[0].planned_month) == ("x", 3)
+
+
+def test_file_without_year_or_entity_anywhere_is_refused():
+    payload = "N°,Objeto,Descripción,Mes previsto\n1,Bienes,Papel,3\n".encode()
+    with pytest.raises(ParseError, match="año fiscal"):
+        parse(payload)
+    with pytest.raises(ParseError, match="de qué entidad"):
+        list(plan_file.parse(io.BytesIO(payload), ParseContext("x", config={"fiscal_year": 2026})))
+
+
+# The template ------------------------------------------------------------------------------
+
+UPLOADER = PlanFileContext(2026, BuyerRecord("Seguro Social de Salud", "20131312955"))
+
+
+@pytest.mark.parametrize("template", [template_csv, template_xlsx])
+def test_template_reads_back_with_no_problems_and_one_line(template):
+    reading = read_plan_file(io.BytesIO(template()), UPLOADER)
+    assert (reading.problems, reading.rows) == ([], 1)
+    [plan] = reading.plans
+    [line] = plan.lines
+    assert (line.reference_number, line.procedure_type_code, line.planned_month) == ("1", "AS", 3)
+    assert (line.classification_code, line.region_code) == ("4412170100000001", "15")
+
+
+def test_template_headers_are_spanish_and_csv_has_a_bom():
+    payload = template_csv()
+    assert payload.startswith(b"\xef\xbb\xbf")
+    header = payload.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("N° de referencia,Tipo de procedimiento de selección,")
+
+
+def test_template_instructions_sheet_lists_every_column_and_code():
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    assert workbook.sheetnames == ["Plan", "Instrucciones"]
+    rows = [tuple(row) for row in workbook["Instrucciones"].iter_rows(values_only=True)]
+    columns = {row[0] for row in rows}
+    assert set(TEMPLATE_HEADERS.values()) <= columns
+    codes = {(row[0], row[1]) for row in rows}
+    for code in ("LP", "CP", "LPA", "CPA", "AS", "SCI", "SIE", "CDP", "CD"):
+        assert ("Tipos de procedimiento", code) in codes
+    assert ("Tipos de procedimiento", "AS", "Adjudicación Simplificada") in rows
+    departments = [row for row in rows if row[0] == "Departamentos (UBIGEO)"]
+    assert [row[1] for row in departments] == [f"{number:02d}" for number in range(1, 26)]
+    assert ("Departamentos (UBIGEO)", "15", "Lima") in rows
+    assert {row[1] for row in rows if row[0] == "Monedas"} == {"PEN", "USD", "EUR"}
+    assert ("Meses", "9", "Setiembre") in rows
+    assert {row[1] for row in rows if row[0] == "Objetos"} == {
+        "Bienes",
+        "Servicios",
+        "Obras",
+        "Consultoría de Obras",
+    }
+
+
+# Scrape runs -------------------------------------------------------------------------------
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def scrape(session, fetcher):
+    def run(source):
+        return run_source(session, source, NOW, fetcher)
+
+    return run
+
+
+def failure_rows(session, run) -> int:
+    return session.scalar(
+        select(func.count(ScrapeItemFailure.id)).where(ScrapeItemFailure.run_id == run.id)
+    )
+
+
+def test_plan_whose_rows_are_all_rejected_fails_the_run(session, http_server, make_source, scrape):
+    bad = [list(row) for row in GOOD_ROWS]
+    bad[0][10] = "13"
+    bad[1][5] = "Cosas"
+    url = http_server.route("/pac.csv", http_server.Reply(body=csv_bytes(bad)))
+    source = make_source("pac", SourceKind.PLAN_FILE, url)
+
+    run = scrape(source)
+
+    assert run.status == RunStatus.FAILED
+    assert "plan rechazado: 2 filas con problemas" in run.error
+    assert run.failed == failure_rows(session, run) == 2
+    assert session.scalar(select(func.count(AnnualPlan.id))) == 0
+    assert source.consecutive_failures == 1
+
+
+def test_plan_with_one_bad_row_is_rejected_whole_and_fails(
+    session, http_server, make_source, scrape
+):
+    bad = [list(row) for row in GOOD_ROWS]
+    bad[1][5] = "Cosas"
+    url = http_server.route("/pac.csv", http_server.Reply(body=csv_bytes(bad)))
+    run = scrape(make_source("pac", SourceKind.PLAN_FILE, url))
+    assert (run.status, run.failed) == (RunStatus.FAILED, 1)
+    assert session.scalar(select(func.count(AnnualPlan.id))) == 0
+
+
+def test_valid_plan_run_succeeds_and_stores_the_plan(session, http_server, make_source, scrape):
+    url = http_server.route("/pac.csv", http_server.Reply(body=csv_bytes(GOOD_ROWS)))
+    source = make_source("pac", SourceKind.PLAN_FILE, url)
+
+    run = scrape(source)
+    again = reparse(session, source, NOW)
+
+    assert (run.status, run.new, run.failed) == (RunStatus.SUCCEEDED, 1, 0)
+    assert again.status == RunStatus.SUCCEEDED
+    assert session.scalar(select(func.count(AnnualPlan.id))) == 1
+
+
+def test_reparse_of_a_rejected_plan_fails_too(session, http_server, make_source, scrape):
+    bad = [list(row) for row in GOOD_ROWS]
+    bad[0][5] = "Cosas"
+    bad[1][5] = "Cosas"
+    url = http_server.route("/pac.csv", http_server.Reply(body=csv_bytes(bad)))
+    source = make_source("pac", SourceKind.PLAN_FILE, url)
+    scrape(source)
+    run = reparse(session, source, NOW)
+    assert run.status == RunStatus.FAILED and "plan rechazado" in run.error
