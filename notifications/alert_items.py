@@ -29,6 +29,7 @@ from portal.alert_links.tokens import follow_url
 from portal.labels import object_type_label, status_label
 from portal.opportunities.display import change_kind_label
 from portal.opportunities.models import Opportunity, OpportunityChange, OpportunityStatus
+from portal.plans.display import line_url
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.models import Department, ProcedureType
 from portal.security.links import safe_href
@@ -303,15 +304,7 @@ def _fulfilled_forecast(line: PlanLine) -> tuple[str, str]:
 
 
 def _plan_line_url(line: PlanLine) -> str:
-    plan = line.plan
-    return url_for(
-        "plans.plan",
-        buyer_id=plan.buyer_id,
-        year=plan.fiscal_year,
-        version=plan.version,
-        _anchor=f"linea-{line.id}",
-        _external=True,
-    )
+    return line_url(line, version=line.plan.version, external=True)
 
 
 def _one_line(text: str) -> str:

@@ -1,8 +1,9 @@
 """Links a call to the PAC line it fulfils, so a plan line becomes an early notice of the call.
 
 A link needs the same buyer, the fiscal year of publication, the same UNSPSC class (6 digits)
-or commodity (8 digits), and descriptions sharing enough accent-folded words. The rule that
-matched is stored with the link, so a wrong link can be explained and undone.
+or commodity (8 digits), and a call that mentions most of the line's accent-folded words. The rule
+that matched is stored with the link, so a wrong link can be explained and undone, and so is the
+date the line was first published, so the notice the plan gave can be measured.
 """
 
 import re
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.opportunities.models import Opportunity
 from portal.plans.models import AnnualPlan, PlanLine
 
-DESCRIPTION_THRESHOLD = 0.5
+DESCRIPTION_THRESHOLD = 0.6
 PLAN_TIMEZONE = ZoneInfo("America/Lima")
 CLASSIFIED_SCHEMES = ("UNSPSC", "CUBSO")
 STOPWORDS = frozenset(
@@ -31,7 +32,17 @@ WORD = re.compile(r"[a-z0-9]+")
 @dataclass(frozen=True)
 class PlanLink:
     line_id: int
+    reference_number: str
     rule: str
+
+
+@dataclass(frozen=True)
+class PlanCandidates:
+    """What linking needs of one entity's plan for one year: the newest version's lines, and
+    when each reference number first appeared in any version (the notice it gave)."""
+
+    lines: list[PlanLine]
+    first_published: dict[str, datetime]
 
 
 def fold_words(text: str) -> frozenset[str]:
@@ -43,12 +54,16 @@ def fold_words(text: str) -> frozenset[str]:
     )
 
 
-def description_similarity(first: str, second: str) -> float:
-    """Dice coefficient of the folded word sets: 1.0 same words, 0.0 none shared."""
-    first_words, second_words = fold_words(first), fold_words(second)
-    if not first_words or not second_words:
+def description_coverage(line_description: str, call_text: str) -> float:
+    """Share of the plan line's folded words the call mentions: 1.0 all, 0.0 none.
+
+    A PAC line is a short synthesis ("Adquisición de cemento y agregados") and the call says
+    the same and much more (title, description, lots); a symmetric score such as Dice would
+    fall under any threshold for every long call."""
+    line_words = fold_words(line_description)
+    if not line_words:
         return 0.0
-    return 2 * len(first_words & second_words) / (len(first_words) + len(second_words))
+    return len(line_words & fold_words(call_text)) / len(line_words)
 
 
 def classification_rule(codes: Iterable[str], line_code: str | None) -> str | None:
@@ -74,13 +89,13 @@ def best_link(
         rule = classification_rule(codes, line.classification_code)
         if rule is None:
             continue
-        score = description_similarity(text, line.description)
+        score = description_coverage(line.description, text)
         if score >= DESCRIPTION_THRESHOLD and (best is None or score > best[0]):
             best = (score, line, rule)
     if best is None:
         return None
     score, line, rule = best
-    return PlanLink(line.id, f"buyer+year+{rule}+desc{score:.2f}")
+    return PlanLink(line.id, line.reference_number, f"buyer+year+{rule}+desc{score:.2f}")
 
 
 def fiscal_year(opportunity: Opportunity) -> int | None:
@@ -108,22 +123,42 @@ def latest_plan_lines(session: Session, buyer_id: int, year: int) -> list[PlanLi
     return list(plan.lines) if plan else []
 
 
+def first_published(session: Session, buyer_id: int, year: int) -> dict[str, datetime]:
+    """When each reference number was first published: the earliest version holding it, since a
+    line repeated by an amendment was already known from the version that first carried it."""
+    query = (
+        select(PlanLine.reference_number, func.min(AnnualPlan.published_at))
+        .join(AnnualPlan, AnnualPlan.id == PlanLine.plan_id)
+        .where(AnnualPlan.buyer_id == buyer_id, AnnualPlan.fiscal_year == year)
+        .group_by(PlanLine.reference_number)
+    )
+    return dict(session.execute(query).all())
+
+
+def plan_candidates(session: Session, buyer_id: int, year: int) -> PlanCandidates:
+    return PlanCandidates(
+        latest_plan_lines(session, buyer_id, year), first_published(session, buyer_id, year)
+    )
+
+
 def link_opportunities(session: Session, opportunities: Iterable[Opportunity]) -> int:
-    """Link each unlinked opportunity to its best plan line; returns how many were linked."""
-    lines_cache: dict[tuple[int, int], list[PlanLine]] = {}
+    """Link each unlinked opportunity to its best plan line, with the date that line was first
+    published (`plan_noticed_at`); returns how many were linked."""
+    cache: dict[tuple[int, int], PlanCandidates] = {}
     linked = 0
     for opportunity in opportunities:
         year = fiscal_year(opportunity)
         if opportunity.plan_line_id is not None or opportunity.buyer_id is None or year is None:
             continue
         key = (opportunity.buyer_id, year)
-        if key not in lines_cache:
-            lines_cache[key] = latest_plan_lines(session, *key)
+        if key not in cache:
+            cache[key] = plan_candidates(session, *key)
         codes = [c.code for c in opportunity.classifications if c.scheme in CLASSIFIED_SCHEMES]
-        link = best_link(opportunity.title, opportunity.description, codes, lines_cache[key])
+        link = best_link(opportunity.title, opportunity.description, codes, cache[key].lines)
         if link is not None:
             opportunity.plan_line_id = link.line_id
             opportunity.plan_link_rule = link.rule
+            opportunity.plan_noticed_at = cache[key].first_published[link.reference_number]
             linked += 1
     session.flush()
     return linked

@@ -91,7 +91,7 @@ def create_plan(session, buyer: Buyer | None = None, lines: int = 2, **fields) -
             description=f"Compra planificada {index}",
             object_type=ObjectType.GOODS,
             estimated_value=Decimal("5000.00") * index,
-            planned_month=index,
+            planned_month=(index - 1) % 12 + 1,
             region_code="15",
         )
         for index in range(1, lines + 1)

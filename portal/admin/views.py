@@ -1,21 +1,31 @@
-"""Administrators' pages: users, roles, agency staff approval and the audit log."""
+"""Administrators' pages: users, roles, agency staff approval, the audit log and which
+entities have published their annual plan."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.access import require_role
 from portal.accounts.models import AuditAction, Role, User
 from portal.admin import operations
 from portal.admin.forms import DecisionForm, RoleForm
 from portal.admin.labels import ACTION_LABELS, ROLE_LABELS, STATE_LABELS, action_label, role_label
-from portal.admin.queries import STATES, audit_events, pending_staff, search_users
+from portal.admin.queries import PER_PAGE, STATES, Page, audit_events, pending_staff, search_users
+from portal.buyers.models import GovernmentLevel
 from portal.buyers.queries import buyer_by_reference
 from portal.db import db
+from portal.plans import compliance
+from portal.plans.params import parse_region, parse_year
+from portal.plans.queries import plan_years
+from portal.reference.models import Department
+from portal.search.params import InvalidSearchParams
 from portal.security.links import safe_next
+from portal.spreadsheets import csv_bytes, download
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 require_role(blueprint, Role.ADMIN)
@@ -138,6 +148,45 @@ def audit():
     )
 
 
+@blueprint.get("/planes")
+def plans():
+    filters = _compliance_filters()
+    summary = compliance.compliance_summary(db.session, filters)
+    number = _page_number()
+    rows = compliance.compliance_rows(
+        db.session, filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+    )
+    return render_template(
+        "admin/plans.html",
+        filters=filters,
+        summary=summary,
+        found=Page(list(rows), summary.total, number),
+        years=sorted({*plan_years(db.session), _current_year(), filters.fiscal_year}, reverse=True),
+        levels=compliance.LEVEL_LABELS,
+        regions=db.session.scalars(select(Department).order_by(Department.name)).all(),
+    )
+
+
+@blueprint.get("/planes.csv")
+def plans_csv():
+    filters = _compliance_filters()
+    header = [
+        _("Entidad"),
+        "RUC",
+        _("Nivel de gobierno"),
+        _("Región"),
+        _("Estado"),
+        _("Primera publicación"),
+        _("Versión vigente"),
+        _("Modificaciones"),
+        _("Fecha de la versión vigente"),
+        _("Líneas"),
+        _("Valor estimado (S/)"),
+    ]
+    rows = (_compliance_cells(row) for row in compliance.compliance_rows(db.session, filters))
+    return download(csv_bytes(header, rows), f"planes-{filters.fiscal_year}.csv", "csv")
+
+
 @blueprint.context_processor
 def admin_helpers() -> dict:
     return {
@@ -147,7 +196,53 @@ def admin_helpers() -> dict:
         "state_labels": STATE_LABELS,
         "action_labels": ACTION_LABELS,
         "page_url": _page_url,
+        "level_label": compliance.level_label,
     }
+
+
+def _current_year() -> int:
+    return compliance.current_fiscal_year(datetime.now(UTC), current_app.config["PORTAL_TIMEZONE"])
+
+
+def _compliance_filters() -> compliance.ComplianceFilters:
+    """The year (this fiscal year unless chosen), level and region; a value the page never
+    offers is refused with 400 and says why."""
+    try:
+        year = parse_year(request.args.get("year"))
+        region = parse_region(request.args.get("region"))
+    except InvalidSearchParams as error:
+        abort(400, description=error.message)
+    level = request.args.get("level") or None
+    if level is not None and level not in compliance.LEVEL_LABELS:
+        abort(400, description=_("El nivel de gobierno no es uno de los de la lista."))
+    return compliance.ComplianceFilters(
+        fiscal_year=year or _current_year(),
+        level=GovernmentLevel(level) if level else None,
+        region=region,
+    )
+
+
+def _compliance_cells(row: compliance.PlanCompliance) -> list:
+    """One CSV row: dates as Lima calendar dates (spreadsheets have no zones), the value as a
+    number so the column sums."""
+    zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    return [
+        row.name,
+        row.ruc,
+        compliance.level_label(row.level),
+        row.region_name,
+        _("Publicado") if row.published else _("Sin plan"),
+        _local_date(row.first_published_at, zone),
+        row.latest_version,
+        row.amendments if row.published else None,
+        _local_date(row.latest_published_at, zone),
+        row.line_count if row.published else None,
+        row.total_value,
+    ]
+
+
+def _local_date(value: datetime | None, zone: ZoneInfo) -> date | None:
+    return value.astimezone(zone).date() if value else None
 
 
 def _decide(decision: Callable[[User], None], success: str) -> bool:

@@ -19,6 +19,7 @@ from portal.opportunities.facets import search_url_args
 from portal.opportunities.queries import get_opportunity
 from portal.opportunities.search_request import search_params_from
 from portal.opportunities.search_results import ResultRow, run_search
+from portal.plans.display import line_url
 from portal.search.params import InvalidSearchParams, SearchParams
 
 blueprint = Blueprint("feeds", __name__)
@@ -32,9 +33,7 @@ def detail_url(opportunity) -> str:
 
 def _result_url(result: ResultRow) -> str:
     if result.is_plan_line:
-        plan = result.row.plan
-        page = url_for("plans.plan", buyer_id=plan.buyer_id, year=plan.fiscal_year, _external=True)
-        return f"{page}#linea-{result.row.id}"
+        return line_url(result.row, external=True)
     return detail_url(result.row)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.db import db
 from portal.opportunities.display import change_kind_label, lead_time_unreliable
 from portal.opportunities.queries import get_opportunity, opportunities_by_ids
+from portal.plans.queries import plan_notice_days
 from portal.search.query import similar_opportunities
 from portal.subscriptions.operations import saved_entry
 
@@ -28,6 +29,7 @@ def detail(opportunity_id: int):
         opportunity=opportunity,
         similar=similar,
         unreliable_lead_time=lead_time_unreliable(opportunity),
+        plan_notice_days=plan_notice_days(opportunity),
         change_kind_label=change_kind_label,
         saved=saved,
         now=datetime.now(UTC),

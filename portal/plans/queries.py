@@ -1,16 +1,21 @@
-"""Plan browser queries: the latest version of each entity's plan per year, and its versions."""
+"""Plan browser queries: the latest version of each entity's plan per year, its versions, the
+calls that fulfil its lines, and the notice a plan line gave before its call."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Float, Select, case, cast, func, null, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from portal.buyers.models import Buyer
+from portal.opportunities.models import Opportunity
 from portal.plans.models import AnnualPlan, PlanLine
+from portal.reference.models import Department
 from portal.search.params import SearchParams
 from portal.search.size import size_value_limit
+from scrapers.models import Source
 
 
 def latest_plans_query(year: int | None = None, region: str | None = None) -> Select:
@@ -66,14 +71,70 @@ def line_counts(session: Session, plan_ids: list[int]) -> dict[int, int]:
 
 
 def plan_versions(session: Session, buyer_id: int, year: int) -> list[AnnualPlan]:
-    """Every version of one entity's plan for one year, newest first, lines loaded."""
+    """Every version of one entity's plan for one year, newest first. Lines are not loaded:
+    a page reads those of one or two versions (lazily), and counts the rest with line_counts."""
     query = (
         select(AnnualPlan)
         .where(AnnualPlan.buyer_id == buyer_id, AnnualPlan.fiscal_year == year)
-        .options(selectinload(AnnualPlan.lines), joinedload(AnnualPlan.buyer))
+        .options(joinedload(AnnualPlan.buyer))
         .order_by(AnnualPlan.version.desc())
     )
     return list(session.scalars(query))
+
+
+def source_names(session: Session, plans: list[AnnualPlan]) -> dict[int, str]:
+    """The names of the sources scraped versions came from, for their provenance."""
+    ids = {plan.source_id for plan in plans if plan.source_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(ids))).all())
+
+
+def department_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Department.code, Department.name)).all())
+
+
+def calls_by_reference(session: Session, plan: AnnualPlan) -> dict[str, list[Opportunity]]:
+    """Calls linked to a line of any version of this plan, by the line's reference number: a
+    call linked while version 1 was current still fulfils the same line in version 2."""
+    query = (
+        select(PlanLine.reference_number, Opportunity)
+        .join(Opportunity, Opportunity.plan_line_id == PlanLine.id)
+        .join(AnnualPlan, AnnualPlan.id == PlanLine.plan_id)
+        .where(AnnualPlan.buyer_id == plan.buyer_id, AnnualPlan.fiscal_year == plan.fiscal_year)
+        .order_by(Opportunity.published_at, Opportunity.id)
+    )
+    calls: dict[str, list[Opportunity]] = defaultdict(list)
+    for reference, opportunity in session.execute(query):
+        calls[reference].append(opportunity)
+    return calls
+
+
+def plan_notice_days(opportunity: Opportunity) -> float | None:
+    """Days from the first publication of the call's plan line to the call's publication.
+
+    None when the call is not linked to a plan line (no `plan_noticed_at`) or its source gave
+    no publication date, and also when the plan line was published after the call: a plan
+    that came late gave no notice at all, and a negative figure would lower the average notice
+    the statistics report instead of showing that entities publish plans late.
+    """
+    if opportunity.published_at is None or opportunity.plan_noticed_at is None:
+        return None
+    days = (opportunity.published_at - opportunity.plan_noticed_at).total_seconds() / 86400
+    return days if days >= 0 else None
+
+
+def plan_notice_days_sql(dialect_name: str) -> ColumnElement[float]:
+    """plan_notice_days as an SQL expression over `opportunities`, for aggregates: NULL in
+    the same cases. SQLite stores UTC text (julianday reads it), PostgreSQL timestamps."""
+    if dialect_name == "postgresql":
+        interval = Opportunity.published_at - Opportunity.plan_noticed_at
+        days = cast(func.extract("epoch", interval), Float) / 86400
+    else:
+        days = func.julianday(Opportunity.published_at) - func.julianday(
+            Opportunity.plan_noticed_at
+        )
+    return case((days >= 0, days), else_=null())
 
 
 def line_conditions(session: Session, params: SearchParams, now: datetime) -> list:
@@ -112,3 +173,56 @@ def lines_by_plan(session: Session, plan_ids: list[int], conditions: list) -> di
     for line in session.scalars(query):
         lines[line.plan_id].append(line)
     return lines
+
+
+LINES_PER_PAGE = 200  # a PAC may hold 50,000 lines; a page shows a readable slice
+
+
+@dataclass(frozen=True)
+class LinePage:
+    lines: list[PlanLine]
+    number: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+def line_page(
+    session: Session, plan: AnnualPlan, number: int = 1, per_page: int = LINES_PER_PAGE
+) -> LinePage:
+    """One page of a version's lines in the file's order (their ids); past the end: the last."""
+    total = session.scalar(select(func.count()).where(PlanLine.plan_id == plan.id)) or 0
+    count = max(1, -(-total // per_page))
+    number = min(max(number, 1), count)
+    lines = session.scalars(
+        select(PlanLine)
+        .where(PlanLine.plan_id == plan.id)
+        .order_by(PlanLine.id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return LinePage(list(lines), number, count)
+
+
+def page_of_line(
+    session: Session, plan: AnnualPlan, reference: str, per_page: int = LINES_PER_PAGE
+) -> int | None:
+    """The page holding the line with this reference number, so a link to a line (from search,
+    alerts, feeds, a call) opens where the line is; None if this version has no such line."""
+    line_id = session.scalar(
+        select(PlanLine.id).where(
+            PlanLine.plan_id == plan.id, PlanLine.reference_number == reference
+        )
+    )
+    if line_id is None:
+        return None
+    before = session.scalar(
+        select(func.count()).where(PlanLine.plan_id == plan.id, PlanLine.id < line_id)
+    )
+    return before // per_page + 1

@@ -33,7 +33,7 @@ def test_feed_lists_plan_lines_with_a_link_to_the_plan(client, make_plan):
 
     [entry] = feed.entries
     assert entry.link.endswith(
-        f"/planes/{plan.buyer_id}/{plan.fiscal_year}#linea-{plan.lines[0].id}"
+        f"/planes/{plan.buyer_id}/{plan.fiscal_year}?linea={plan.lines[0].reference_number}#linea-{plan.lines[0].reference_number}"
     )
     assert "Pronóstico (plan anual)" in entry.description
 

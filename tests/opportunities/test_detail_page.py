@@ -53,7 +53,10 @@ def test_detail_links_the_plan_line_it_fulfils(client, session, make_plan, make_
 
     page = client.get(f"/oportunidades/{opportunity.id}").get_data(as_text=True)
 
-    assert f"/planes/{plan.buyer_id}/{plan.fiscal_year}?version=1#linea-{line.id}" in page
+    assert (
+        f"/planes/{plan.buyer_id}/{plan.fiscal_year}?version=1&amp;linea={line.reference_number}#linea-{line.reference_number}"
+        in page
+    )
     assert "same CUBSO and month" in page
 
 

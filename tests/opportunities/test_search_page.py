@@ -60,7 +60,10 @@ def test_plan_lines_are_marked_as_forecasts_with_planned_month(client, make_plan
 
     assert "Pronóstico (plan anual)" in page
     assert f"Previsto para 03/{plan.fiscal_year}" in page
-    assert f"/planes/{plan.buyer_id}/{plan.fiscal_year}#linea-{plan.lines[2].id}" in page
+    assert (
+        f"/planes/{plan.buyer_id}/{plan.fiscal_year}?linea={plan.lines[2].reference_number}#linea-{plan.lines[2].reference_number}"
+        in page
+    )
 
 
 def test_pagination_links_are_stable(client, make_opportunity):

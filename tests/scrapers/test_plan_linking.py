@@ -11,7 +11,7 @@ from portal.opportunities.models import ObjectType, Opportunity
 from portal.plans.models import AnnualPlan
 from scrapers.ingest import Ingestor
 from scrapers.models import ScrapeRun
-from scrapers.plan_linking import classification_rule, description_similarity, fold_words
+from scrapers.plan_linking import classification_rule, description_coverage, fold_words
 from scrapers.records import (
     BuyerRecord,
     ClassificationRecord,
@@ -56,11 +56,11 @@ def cement_call(ref: str = "LP-1-2026", year: int = 2026) -> OpportunityRecord:
 def ingest(session, make_source):
     source = make_source("pac-y-convocatorias")
 
-    def run(*records):
-        scrape_run = ScrapeRun(source_id=source.id, started_at=NOW)
+    def run(*records, at: datetime = NOW):
+        scrape_run = ScrapeRun(source_id=source.id, started_at=at)
         session.add(scrape_run)
         session.commit()
-        ingestor = Ingestor(session, source, scrape_run.id, NOW)
+        ingestor = Ingestor(session, source, scrape_run.id, at)
         ingestor.consume(records)
         return ingestor.finish()
 
@@ -71,9 +71,15 @@ def test_words_are_folded_without_accents_and_filler():
     assert fold_words("Adquisición de CEMENTO pórtland") == {"cemento", "portland"}
 
 
-def test_similarity_is_one_for_the_same_words_and_zero_for_none():
-    assert description_similarity("Cemento Portland", "portland cemento") == 1.0
-    assert description_similarity("Cemento Portland", "papel bond") == 0.0
+def test_coverage_is_the_share_of_the_lines_words_the_call_mentions():
+    assert description_coverage("Cemento Portland", "portland cemento") == 1.0
+    assert description_coverage("Cemento Portland", "papel bond") == 0.0
+    long_call = (
+        "Adquisición de cemento portland tipo I para la obra de pistas y veredas del distrito, "
+        "entregado en almacén central en bolsas de 42,5 kg con certificado de calidad"
+    )
+    assert description_coverage("Adquisición de cemento Portland", long_call) == 1.0
+    assert description_coverage("Cemento Portland y fierro corrugado", long_call) == 0.5
 
 
 def test_classification_rule_prefers_the_commodity_over_the_class():
@@ -132,3 +138,43 @@ def test_same_plan_twice_keeps_one_version_and_a_change_adds_the_next(session, i
     assert [plan.version for plan in versions] == [1, 2]
     assert all(plan.source_id is not None for plan in versions)
     assert [line.planned_month for line in versions[1].lines] == [3, 5]
+
+
+def test_linked_call_records_when_its_line_was_first_published(session, ingest):
+    """Line 12 is in version 1 (1 February) and again in version 2 (15 February): the call
+    was announced from 1 February."""
+    first, amended_at = datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 15, tzinfo=UTC)
+    ingest(replace(PLAN, lines=(CEMENT_LINE,)), at=first)
+    ingest(PLAN, at=amended_at)
+
+    ingest(cement_call())
+
+    call = session.scalar(select(Opportunity))
+    assert call.plan_line.plan.version == 2
+    assert call.plan_noticed_at == first
+
+
+def test_call_linked_when_an_amendment_arrives_gets_the_first_publication_date(session, ingest):
+    first, amended_at = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 2, 25, tzinfo=UTC)
+    ingest(
+        replace(PLAN, lines=(replace(CEMENT_LINE, classification_code="4410000000000000"),)),
+        at=first,
+    )
+    ingest(cement_call())
+    assert session.scalar(select(Opportunity.plan_noticed_at)) is None
+
+    ingest(PLAN, at=amended_at)
+
+    call = session.scalar(select(Opportunity))
+    assert call.plan_line.plan.version == 2
+    assert call.plan_noticed_at == first
+
+
+def test_a_line_new_in_the_amendment_is_noticed_from_the_amendment(session, ingest):
+    first, amended_at = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    ingest(replace(PLAN, lines=(PAPER_LINE,)), at=first)
+    ingest(PLAN, at=amended_at)
+
+    ingest(cement_call())
+
+    assert session.scalar(select(Opportunity.plan_noticed_at)) == amended_at
