@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.feeds.views import blueprint as feeds
     from portal.opportunities.search_page import blueprint as search_page
     from portal.opportunities.views import blueprint as opportunities
+    from portal.plan_upload.views import blueprint as plan_upload
     from portal.plans.views import blueprint as plans
     from portal.subscriptions.views import alerts, watchlist
     from portal.web import blueprint as web
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(watchlist)
     app.register_blueprint(alert_links)
     app.register_blueprint(agency)
+    app.register_blueprint(plan_upload)
     app.register_blueprint(admin)
     csrf.exempt(api)  # read-only GET endpoints for scripts, which carry no session cookie
     app.register_blueprint(api)

@@ -12,6 +12,7 @@ from account_factories import sign_in_client
 from factories import create_buyer, create_opportunity, create_plan
 
 from portal.accounts.models import Role
+from portal.plans.models import PlanUpload
 from portal.subscriptions.models import SavedOpportunity, Subscription
 
 ROLES = ("anonymous", "sme", "staff_a", "staff_b", "admin")
@@ -32,6 +33,7 @@ def route(method: str, rule: str, example: str, statuses: dict[str, int]) -> Non
 
 
 ID = "<int(max=2147483647):{}>"
+PLAN = "/planes/" + ID.format("buyer_id") + "/<int(max=9999):year>"
 # Public pages, feeds and the read-only API: the same for everyone.
 for rule, example in (
     ("/", "/"),
@@ -49,7 +51,9 @@ for rule, example in (
     ("/oportunidades/" + ID.format("opportunity_id") + ".ics", "/oportunidades/{opportunity}.ics"),
     ("/entidades/" + ID.format("buyer_id"), "/entidades/{buyer_a}"),
     ("/planes/", "/planes/"),
-    ("/planes/" + ID.format("buyer_id") + "/<int(max=9999):year>", "/planes/{buyer_a}/{year}"),
+    (PLAN, "/planes/{buyer_a}/{year}"),
+    (PLAN + "/cambios", "/planes/{buyer_a}/{year}/cambios"),
+    (PLAN + "/exportar", "/planes/{buyer_a}/{year}/exportar"),
     ("/static/<path:filename>", "/static/portal.css"),
 ):
     route("GET", rule, example, ALL_OK)
@@ -111,8 +115,9 @@ route("POST", SAVED + "/avisos", "/cuenta/guardadas/{opportunity}/avisos", DONE)
 # Administrators only; their decisions answer "see other" (303) back to the user's page.
 ADMIN_ONLY = _each(SIGN_IN, 403, 403, 403, 200)
 route("GET", "/admin", "/admin", _each(SIGN_IN, 403, 403, 403, 302))
-for rule in ("/admin/usuarios", "/admin/solicitudes", "/admin/auditoria"):
+for rule in ("/admin/usuarios", "/admin/solicitudes", "/admin/auditoria", "/admin/planes"):
     route("GET", rule, rule, ADMIN_ONLY)
+route("GET", "/admin/planes.csv", "/admin/planes.csv", ADMIN_ONLY)
 USER = "/admin/usuarios/" + ID.format("user_id")
 route("GET", USER, "/admin/usuarios/{pending_staff}", ADMIN_ONLY)
 for action in ("aprobar", "rechazar", "desactivar", "reactivar", "rol"):
@@ -123,6 +128,18 @@ for action in ("aprobar", "rechazar", "desactivar", "reactivar", "rol"):
 route("GET", "/entidad", "/entidad", _each(SIGN_IN, 403, 302, 302, 200))
 ENTITY = "/entidad/" + ID.format("buyer_id")
 route("GET", ENTITY, "/entidad/{buyer_a}", _each(SIGN_IN, 403, 200, 403, 200))
+
+# An entity's plan upload: its approved staff (their entity and its drafts only) and
+# administrators. An empty upload is refused as a bad request (administrators: no entity named).
+route("GET", "/entidad/plan", "/entidad/plan", _each(SIGN_IN, 403, 200, 200, 200))
+route("POST", "/entidad/plan", "/entidad/plan", _each(SIGN_IN, 403, 400, 400, 400))
+for rule in ("/entidad/plan/plantilla.csv", "/entidad/plan/plantilla.xlsx"):
+    route("GET", rule, rule, _each(SIGN_IN, 403, 200, 200, 200))
+DRAFT = "/entidad/plan/borrador/" + ID.format("upload_id")
+route("GET", DRAFT, "/entidad/plan/borrador/{draft_a}", _each(SIGN_IN, 403, 200, 403, 200))
+for action in ("publicar", "descartar"):  # an empty file: refused, back to the draft
+    example = f"/entidad/plan/borrador/{{draft_a}}/{action}"
+    route("POST", f"{DRAFT}/{action}", example, _each(SIGN_IN, 403, 302, 403, 302))
 
 
 @pytest.fixture
@@ -141,6 +158,11 @@ def world(app, session):
         "admin": create_account(session, role=Role.ADMIN),
     }
     pending = create_account(session, role=Role.AGENCY_STAFF, buyer=buyer_a, approved=False)
+    draft = PlanUpload(
+        buyer_id=buyer_a.id, fiscal_year=plan.fiscal_year, filename="pac.csv", content=b"",
+        size_bytes=0, sha256="0" * 64,
+    )  # fmt: skip
+    session.add(draft)
     subscription = Subscription(user_id=users["sme"].id, name="Uniformes", keywords="uniformes")
     session.add(subscription)
     session.add(SavedOpportunity(user_id=users["sme"].id, opportunity_id=opportunity.id))
@@ -151,6 +173,7 @@ def world(app, session):
         "year": plan.fiscal_year,
         "subscription": subscription.id,
         "pending_staff": pending.id,
+        "draft_a": draft.id,
     }
     return users, ids
 

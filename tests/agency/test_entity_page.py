@@ -47,7 +47,7 @@ def test_entity_page_shows_facts_plans_calls_and_colleagues(
     assert "Convocatoria de otra entidad" not in page
     assert "colega@cerrocolorado.gob.pe" in page
     assert "pendiente@cerrocolorado.gob.pe" not in page
-    assert "llegará con su propia función" in page
+    assert f'href="/entidad/plan?entidad={buyer.id}"' in page
     assert 'type="file"' not in page
 
 

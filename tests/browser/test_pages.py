@@ -35,6 +35,7 @@ ANONYMOUS_PAGES = (
     "buyer",
     "/planes/",
     "plan",
+    "plan changes",
     "/ingresar",
     "/registro",
     "/recuperar",
@@ -48,8 +49,11 @@ SME_PAGES = (
     "/cuenta/guardadas",
     "opportunity",
 )
-ADMIN_PAGES = ("/admin/usuarios", "/admin/auditoria", "/admin/solicitudes", "sme in admin")
-STAFF_PAGES = ("/entidad", "/cuenta")
+ADMIN_PAGES = (
+    *("/admin/usuarios", "/admin/auditoria", "/admin/solicitudes", "sme in admin"),
+    "/admin/planes",
+)
+STAFF_PAGES = ("/entidad", "/cuenta", "/entidad/plan")
 
 
 @pytest.fixture
@@ -62,6 +66,7 @@ def site(session) -> dict:
     for number in range(3):
         create_opportunity(session, buyer=buyer, title=f"Cisternas de agua, lote {number + 1}")
     plan = create_plan(session, buyer=buyer, lines=4)
+    create_plan(session, buyer=buyer, lines=6, version=2)  # an amendment: two lines added
     sme = create_account(session, email=LONG_EMAIL)
     session.add(
         CompanyProfile(
@@ -107,6 +112,7 @@ def site(session) -> dict:
         "opportunity": f"/oportunidades/{opportunity.id}",
         "buyer": f"/entidades/{buyer.id}",
         "plan": f"/planes/{buyer.id}/{plan.fiscal_year}",
+        "plan changes": f"/planes/{buyer.id}/{plan.fiscal_year}/cambios",
         "alert": f"/cuenta/alertas/{alert.id}",
         "sme in admin": f"/admin/usuarios/{sme.id}",
     }

@@ -6,12 +6,13 @@ import pytest
 from account_factories import sign_in_client
 
 from portal.accounts.models import Role
+from portal.plans.models import PlanUpload
 from portal.subscriptions.models import Subscription
 
 PARAMETERS = (
     *("q", "sector", "region", "buyer", "object_type", "procedure", "status", "kind", "sort"),
     *("value_min", "value_max", "published_within", "closing_within", "size", "page"),
-    *("per_page", "cursor", "year", "version", "lang"),
+    *("per_page", "cursor", "year", "version", "lang", "de", "a", "formato"),
 )
 # What the signed-in pages read besides the search's parameters.
 ACCOUNT_PARAMETERS = ("q", "next", "page", "role", "state", "action", "user", "email", "entity")
@@ -38,6 +39,11 @@ def route_urls(app, session, admin, make_buyer, make_opportunity, make_plan) -> 
     plan = make_plan(buyer=buyer)
     subscription = Subscription(user_id=admin.id, name="Agua", keywords="agua")
     session.add(subscription)
+    draft = PlanUpload(
+        buyer_id=buyer.id, fiscal_year=plan.fiscal_year, filename="pac.csv", content=b"",
+        size_bytes=0, sha256="0" * 64,
+    )  # fmt: skip
+    session.add(draft)
     session.commit()
     arguments = {
         "opportunity_id": opportunity.id,
@@ -46,6 +52,7 @@ def route_urls(app, session, admin, make_buyer, make_opportunity, make_plan) -> 
         "token": "not-a-token",
         "subscription_id": subscription.id,
         "user_id": admin.id,
+        "upload_id": draft.id,
     }
     urls = []
     with app.test_request_context():
