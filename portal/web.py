@@ -6,9 +6,10 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
+from notifications.formatting import money as format_money
 from portal.db import db
 from portal.labels import object_type_label, status_label
 from portal.opportunities.queries import closing_soon, latest_open
@@ -44,10 +45,9 @@ def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 @blueprint.app_template_filter("money")
 def money(value: Decimal | None, currency: str = "PEN") -> str:
-    if value is None:
-        return "—"
-    symbol = {"PEN": "S/"}.get(currency, currency)
-    return f"{symbol} {format_decimal(value, format='#,##0.00')}"
+    """`S/ 3,099,000.00` in every language, as Peruvian tender documents and the alert mail
+    write amounts (one definition: notifications.formatting.money)."""
+    return format_money(value, currency) or "—"
 
 
 @blueprint.app_template_filter("language_args")
