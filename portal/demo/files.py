@@ -5,6 +5,7 @@ from the instance folder), so what a newcomer sees is what production code produ
 """
 
 import csv
+import io
 import json
 import random
 from datetime import datetime, timedelta
@@ -13,6 +14,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
 
 from portal.demo.catalogue import BUYERS, PURCHASES, DemoBuyer, DemoPurchase
 
@@ -200,3 +203,86 @@ def write_private_feed(path: Path, now: datetime, seed: int = 7) -> None:
         + "</channel></rss>",
         encoding="utf-8",
     )
+
+
+UPLOADED_PAC_HEADER = (
+    "Nº",
+    "Tipo de proceso",
+    "Objeto",
+    "Descripción",
+    "Código CUBSO",
+    "Valor estimado (S/)",
+    "Moneda",
+    "Unidad de medida",
+    "Cantidad",
+    "Fuente de financiamiento",
+    "Mes previsto",
+    "Ubigeo",
+    "Observaciones",
+)
+FUNDING = ("Recursos Ordinarios", "Recursos Directamente Recaudados", "Recursos Determinados")
+
+
+def uploaded_pac_xlsx(buyer: DemoBuyer, year: int, now: datetime, amendment: int) -> bytes:
+    """A PAC as an entity's logistics office keeps it: the CONSUCODE column layout under a
+    header block (entity, RUC, approving resolution), months as MM/YYYY, a UBIGEO per line.
+    Amendment 1 drops one line, adds two and changes a value, as a real modification does."""
+    rng = random.Random(f"pac-{buyer.ruc}")
+    purchases = rng.sample(PURCHASES, 12)
+    kept = purchases[:10] if amendment == 0 else [*purchases[:4], *purchases[5:12]]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "PAC"
+    resolution = ("012", "087")[min(amendment, 1)]
+    for row in (
+        (f"PLAN ANUAL DE CONTRATACIONES {year}",),
+        ("Entidad:", buyer.name.upper()),
+        ("RUC:", buyer.ruc),
+        ("Sigla:", buyer.acronym),
+        ("Instrumento de aprobación:", f"Resolución de Alcaldía N° {resolution}-{year}-ALC"),
+        (),
+        UPLOADED_PAC_HEADER,
+    ):
+        sheet.append(row)
+    for purchase in kept:
+        number = purchases.index(purchase) + 1
+        value = Decimal(rng.randrange(*purchase.value_range, 100))
+        if amendment and number == 2:
+            value = (value * Decimal("1.15")).quantize(Decimal("1"))
+        month = min(12, now.month + rng.randint(0, MONTHS_AHEAD))
+        object_name = (
+            "Consultoría de Obras" if purchase.consulting else OBJECT_NAMES[purchase.object_type]
+        )
+        sheet.append(
+            (
+                number,
+                procedure_for(purchase, int(value)),
+                object_name,
+                purchase.title,
+                purchase.unspsc + "00000001",
+                float(value),
+                "Soles",
+                "Unidad" if purchase.object_type == "goods" else "Servicio",
+                rng.randint(1, 400) if purchase.object_type == "goods" else 1,
+                rng.choice(FUNDING),
+                f"{month:02d}/{year}",
+                buyer.region_code + "0142",
+                "Incluido en la modificación" if amendment and number > 10 else None,
+            )
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def pac_draft_with_errors_csv(buyer: DemoBuyer, year: int) -> bytes:
+    """A second modification still being prepared, with three mistakes the preview points out."""
+    lines = [
+        f"PLAN ANUAL DE CONTRATACIONES {year};;;;;;",
+        f"Entidad:;{buyer.name};;;;;",
+        "Nº;Tipo de proceso;Objeto;Descripción;Código CUBSO;Valor estimado;Mes previsto",
+        f"13;AS;Bienes;Adquisición de extintores PQS de 6 kg;4619160100000001;18.500,00;07/{year}",
+        f"14;Subasta;Servicios;Servicio de fumigación de mercados;7610;veinte mil;08/{year}",
+        f"15;AS;Bienes;Adquisición de conos de seguridad;46161509;12.000,00;13/{year}",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")

@@ -1,7 +1,7 @@
 """`portal demo`: a working portal on the embedded default, fed through the real pipeline."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,10 +16,17 @@ from portal.accounts.size import size_class_for_sales
 from portal.buyers.models import Buyer
 from portal.db import db
 from portal.demo.catalogue import BUYERS
-from portal.demo.files import write_ocds_package, write_plan_csv, write_private_feed
+from portal.demo.files import (
+    pac_draft_with_errors_csv,
+    uploaded_pac_xlsx,
+    write_ocds_package,
+    write_plan_csv,
+    write_private_feed,
+)
 from portal.migrate import upgrade_database
 from portal.opportunities.models import Opportunity
-from portal.plans.models import PlanLine
+from portal.plan_upload.operations import publish_draft, store_draft
+from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.loader import load_reference
 from portal.reference.models import Department, Sector
 from portal.reference.uit import current_uit_year
@@ -38,7 +45,8 @@ SME_PASSWORD = "demo-mype-2026"
 SME_RUC = "20601234565"  # generated: valid check digit, not a real company
 STAFF_EMAIL = "logistica@munivillaelsalvador.pe"
 STAFF_PASSWORD = "demo-entidad-2026"
-STAFF_BUYER = 2  # BUYERS[2], Villa El Salvador: one of the entities with a PAC in the demo
+STAFF_BUYER = 2  # BUYERS[2], Villa El Salvador: its staff upload its PAC in the demo
+PAC_PUBLISHED_DAYS_AGO = (45, 8)  # the plan, then its first modification
 PLAN_BUYERS = 4
 DEMO_BASE_URL = "http://127.0.0.1:5000"  # `portal demo --serve`'s default port
 
@@ -90,6 +98,7 @@ def build_demo(
             )
     _create_demo_users(app, now)
     _create_demo_staff(now)
+    _upload_demo_plan(now)
     summary.alerts = _send_demo_alerts(app)
     summary.opportunities = db.session.scalar(select(func.count(Opportunity.id)))
     summary.plan_lines = db.session.scalar(select(func.count(PlanLine.id)))
@@ -113,6 +122,8 @@ def _write_sources(folder: Path, count: int, now: datetime) -> list:
         ),
     ]
     for index, buyer in enumerate(BUYERS[:PLAN_BUYERS]):
+        if index == STAFF_BUYER:  # uploaded by its staff instead (_upload_demo_plan)
+            continue
         plan_path = folder / f"pac-{buyer.ruc}-{now.year}.csv"
         write_plan_csv(plan_path, buyer, now.year, now, seed=index)
         key = f"demo-pac-{buyer.acronym.lower()}"
@@ -176,6 +187,47 @@ def _create_demo_staff(now: datetime) -> None:
         db.session, STAFF_EMAIL, STAFF_PASSWORD, Role.AGENCY_STAFF, buyer=buyer, now=now
     )
     staff.staff_approved_at = now
+    db.session.commit()
+
+
+def _upload_demo_plan(now: datetime) -> None:
+    """The staff's entity publishes its PAC through /entidad/plan's own operations, amends it
+    five weeks later, and leaves a draft with mistakes: the upload page, the plan's versions
+    and their differences all have something to show."""
+    staff = db.session.scalar(select(User).where(User.email == STAFF_EMAIL))
+    if staff is None or staff.buyer_id is None:
+        return
+    buyer = db.session.get(Buyer, staff.buyer_id)
+    published = db.session.scalar(
+        select(AnnualPlan.id).where(
+            AnnualPlan.buyer_id == buyer.id, AnnualPlan.fiscal_year == now.year
+        )
+    )
+    if published is not None:
+        return
+    demo_buyer = BUYERS[STAFF_BUYER]
+    for amendment, days_ago in enumerate(PAC_PUBLISHED_DAYS_AGO):
+        moment = now - timedelta(days=days_ago)
+        upload = store_draft(
+            db.session,
+            buyer=buyer,
+            fiscal_year=now.year,
+            user=staff,
+            filename=f"PAC-{now.year}-MVES-v{amendment + 1}.xlsx",
+            payload=uploaded_pac_xlsx(demo_buyer, now.year, now, amendment),
+            now=moment,
+        )
+        publish_draft(db.session, upload, staff, moment)
+        db.session.commit()
+    store_draft(
+        db.session,
+        buyer=buyer,
+        fiscal_year=now.year,
+        user=staff,
+        filename=f"PAC-{now.year}-MVES-modificacion-2.csv",
+        payload=pac_draft_with_errors_csv(demo_buyer, now.year),
+        now=now,
+    )
     db.session.commit()
 
 

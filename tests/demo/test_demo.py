@@ -17,7 +17,7 @@ from portal.demo.operations import (
     build_demo,
 )
 from portal.opportunities.models import Opportunity, OpportunityStatus
-from portal.plans.models import AnnualPlan, PlanLine
+from portal.plans.models import AnnualPlan, PlanLine, PlanUpload, UploadStatus
 from portal.subscriptions.models import Subscription
 
 # The demo's dates are relative to its `now`; the home page reads the real clock, so they agree.
@@ -78,11 +78,39 @@ def test_demo_staff_signs_in_to_their_entity_and_the_sme_has_an_alert(demo, sess
     assert alert.keywords == "uniformes" and {r.code for r in alert.regions} == {"15", "04"}
 
 
+def test_demo_staff_uploaded_their_plan_amended_it_and_left_a_draft_with_errors(
+    demo, session, client
+):
+    staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
+    versions = session.scalars(
+        select(AnnualPlan).where(AnnualPlan.buyer_id == staff.buyer_id).order_by("version")
+    ).all()
+    uploads = session.scalars(select(PlanUpload).order_by(PlanUpload.id)).all()
+
+    assert [(plan.version, plan.uploaded_by_id) for plan in versions] == [
+        (1, staff.id),
+        (2, staff.id),
+    ]
+    assert versions[1].approving_instrument.startswith("Resolución de Alcaldía N° 087")
+    assert [upload.status for upload in uploads] == [
+        UploadStatus.PUBLISHED,
+        UploadStatus.PUBLISHED,
+        UploadStatus.DRAFT,
+    ]
+    assert uploads[2].problem_count == 3 and uploads[2].line_count == 0
+    linked = session.scalars(select(Opportunity).where(Opportunity.plan_line_id.is_not(None))).all()
+    assert linked and all(call.plan_noticed_at is not None for call in linked)
+    changes = client.get(f"/planes/{staff.buyer_id}/{NOW.year}/cambios").text
+    assert 'class="lines-added"' in changes and 'class="lines-removed"' in changes
+
+
 def test_running_the_demo_twice_adds_nothing(app, demo, session):
     before = session.scalar(select(func.count(Opportunity.id)))
+    uploads = session.scalar(select(func.count(PlanUpload.id)))
     again = build_demo(app, opportunity_count=300, now=NOW)
     assert again.opportunities == before
     assert session.scalar(select(func.count(Buyer.id))) == demo.buyers
+    assert session.scalar(select(func.count(PlanUpload.id))) == uploads
 
 
 def _titles_under(page: str, heading_id: str) -> list[str]:
