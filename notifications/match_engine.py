@@ -12,7 +12,7 @@ Documents are the index documents `portal.search.documents` builds from committe
 straight from the database, so matching never waits for the index to take them in.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +20,11 @@ import numpy as np
 from portal.search.arrays import STRING_COLUMNS, VOCABULARIES
 from portal.search.params import SearchParams
 from portal.search.query import query_terms
-from portal.search.rules import SET_FILTERS, WIDTH, Criteria, contains, criteria_of, filter_masks
+from portal.search.rules import SET_FILTERS, WIDTH, Criteria, criteria_of, filter_masks
 from portal.search.schema import terms_in
 
 # Candidate pairs verified at a time: bounds memory (about 100 bytes a pair) on any batch.
-PAIRS_PER_ROUND = 1_000_000
+PAIRS_PER_ROUND = 250_000
 # Requirements a subscription may be reached through, besides its rarest keyword.
 ROUTES = ("buyers", "regions", "sectors", "procedure_types", "object_types", "kinds")
 
@@ -101,11 +101,22 @@ def subscription_index(
 
 @dataclass(frozen=True)
 class _DocTerms:
-    """(document, term id) of every subscription term a document holds, as sorted keys."""
+    """(document, term id) of every subscription term a document holds, and the same as a bit
+    table over documents × terms some document holds, so that checking a pair's terms is one
+    lookup each rather than a binary search over a million keys."""
 
     doc: np.ndarray
     term: np.ndarray
-    keys: np.ndarray  # doc * term count + term, sorted
+    column: np.ndarray  # term id -> its column in the bit table; -1: no document holds it
+    width: int  # columns of the bit table
+    bits: np.ndarray  # uint8, bit (position & 7) of byte (position >> 3), row-major
+
+    def holds(self, docs: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        """Whether each document holds the term at the same position."""
+        column = self.column[terms]
+        position = docs * self.width + np.maximum(column, 0)
+        found = (self.bits[position >> 3] >> (position & 7).astype(np.uint8)) & 1
+        return (column >= 0) & found.astype(bool)
 
 
 def _doc_terms(batch: DocumentBatch, index: SubscriptionIndex) -> _DocTerms:
@@ -117,20 +128,32 @@ def _doc_terms(batch: DocumentBatch, index: SubscriptionIndex) -> _DocTerms:
                 docs.append(position)
                 terms.append(term_id)
     doc, term = np.array(docs, dtype=np.int64), np.array(terms, dtype=np.int64)
-    width = max(len(index.term_ids), 1)
-    return _DocTerms(doc, term, np.sort(doc * width + term))
+    column = np.full(len(index.term_ids), -1, dtype=np.int64)
+    used = _distinct(term)
+    column[used] = np.arange(len(used))
+    width = max(len(used), 1)
+    bits = np.zeros((len(batch) * width + 7) // 8, dtype=np.uint8)
+    position = doc * width + column[term]
+    np.bitwise_or.at(bits, position >> 3, np.left_shift(1, position & 7).astype(np.uint8))
+    return _DocTerms(doc, term, column, width, bits)
 
 
-def _join(left_row, left_key, right_item, right_key) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row, item) whose keys are equal: an equi-join of two key arrays."""
-    order = np.argsort(right_key, kind="stable")
-    right_key, right_item = right_key[order], right_item[order]
+def _join(left_row, left_key, right) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row, item) whose keys are equal: an equi-join of two key arrays, the right one
+    given as (items, keys) sorted by key (`_sorted_side`)."""
+    right_item, right_key = right
     low = np.searchsorted(right_key, left_key, "left")
     counts = np.searchsorted(right_key, left_key, "right") - low
     rows = np.repeat(left_row, counts)
     ends = np.cumsum(counts)
     offsets = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
     return rows, right_item[np.repeat(low, counts) + offsets]
+
+
+def _sorted_side(items: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A join's right side, sorted once per batch rather than once per round."""
+    order = np.argsort(keys, kind="stable")
+    return items[order], keys[order]
 
 
 def _route_items(batch: DocumentBatch, route: str) -> tuple[np.ndarray, np.ndarray]:
@@ -170,32 +193,56 @@ def _route_costs(index: SubscriptionIndex, batch: DocumentBatch, doc_terms: _Doc
     return costs, rarest
 
 
-def _candidates(
-    rows: np.ndarray, route: str, index, batch, doc_terms, rarest
-) -> tuple[np.ndarray, np.ndarray]:
-    """(subscription row, document) pairs reached through `route` for the given rows."""
+def _candidates(rows: np.ndarray, route: str, index, side, rarest) -> tuple[np.ndarray, np.ndarray]:
+    """(subscription row, document) pairs reached through `route` for the given rows; `side`
+    is the route's (document, value code) pairs as `_sorted_side` gives them."""
     if route == "keywords":
-        return _join(rows, rarest[rows], doc_terms.doc, doc_terms.term)
+        return _join(rows, rarest[rows], side)
     allowed = index.criteria.sets[route]
-    wanted = contains(np.sort(rows), allowed.keys // WIDTH)
+    chosen = np.zeros(len(index), dtype=bool)
+    chosen[rows] = True
+    wanted = chosen[allowed.keys // WIDTH]
     key_rows, key_codes = allowed.keys[wanted] // WIDTH, allowed.keys[wanted] % WIDTH
-    docs, codes = _route_items(batch, route)
-    return _join(key_rows, key_codes, docs, codes)
+    return _join(key_rows, key_codes, side)
+
+
+class _PairColumns(Mapping):
+    """Each pair's document columns, picked when a filter first reads them: most filters go
+    unused by every subscription, and a round holds up to PAIRS_PER_ROUND pairs."""
+
+    def __init__(self, columns: dict[str, np.ndarray], docs: np.ndarray):
+        self._columns, self._docs, self._picked = columns, docs, {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._picked:
+            self._picked[name] = self._columns[name][self._docs]
+        return self._picked[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+def _sector_table(batch: DocumentBatch) -> tuple[np.ndarray, np.ndarray]:
+    """Sector codes grouped by document: those of document d are codes[start[d]:start[d + 1]]."""
+    per_doc = np.bincount(batch.sector_doc, minlength=len(batch))
+    start = np.concatenate([[0], np.cumsum(per_doc)])
+    return start, batch.sector_code[np.argsort(batch.sector_doc, kind="stable")]
 
 
 def _verified(
-    subs: np.ndarray, docs: np.ndarray, index, batch, doc_terms, now: float
+    subs: np.ndarray, docs: np.ndarray, index, batch, doc_terms, sectors, now: float
 ) -> np.ndarray:
     """Which candidate pairs the subscription's search would return."""
-    columns = {name: values[docs] for name, values in batch.columns.items()}
-    per_doc = np.bincount(batch.sector_doc, minlength=len(batch))
-    doc_start = np.concatenate([[0], np.cumsum(per_doc)])
-    sector_order = np.argsort(batch.sector_doc, kind="stable")
-    counts = per_doc[docs]
+    columns = _PairColumns(batch.columns, docs)
+    doc_start, doc_codes = sectors
+    counts = (doc_start[1:] - doc_start[:-1])[docs]
     owner = np.repeat(np.arange(len(docs)), counts)
     ends = np.cumsum(counts)
     within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts, counts)
-    codes = batch.sector_code[sector_order][np.repeat(doc_start[docs], counts) + within]
+    codes = doc_codes[np.repeat(doc_start[docs], counts) + within]
     keep = np.ones(len(docs), dtype=bool)
     for mask in filter_masks(columns, (owner, codes), subs, index.criteria, now).values():
         keep &= mask
@@ -209,36 +256,53 @@ def _holds_all_terms(subs, docs, index: SubscriptionIndex, doc_terms: _DocTerms)
     ends = np.cumsum(wanted)
     within = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - wanted, wanted)
     terms = index.term_list[np.repeat(index.term_start[subs], wanted) + within]
-    width = max(len(index.term_ids), 1)
-    found = contains(doc_terms.keys, docs[pair] * width + terms)
+    found = doc_terms.holds(docs[pair], terms)
     return np.bincount(pair[found], minlength=len(subs)) == wanted
 
 
 def match(index: SubscriptionIndex, batch: DocumentBatch, now: float):
-    """(subscription rows, document positions) of every match, each pair once."""
+    """(subscription rows, document positions) of every match, each pair once, as int32
+    (millions of pairs for a large batch)."""
     if not len(index) or not len(batch):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     doc_terms = _doc_terms(batch, index)
     costs, rarest = _route_costs(index, batch, doc_terms)
     names = ("keywords", *ROUTES)
     table = np.stack([costs[name] for name in names])
     best = np.argmin(table, axis=0)
     cheapest = table[best, np.arange(len(index))]
+    sectors = _sector_table(batch)
+    sides = {
+        name: _sorted_side(doc_terms.doc, doc_terms.term)
+        if name == "keywords"
+        else _sorted_side(*_route_items(batch, name))
+        for position, name in enumerate(names)
+        if (best == position).any()
+    }
     matched_subs, matched_docs = [], []
     for rows in _rounds(cheapest):
         for position, route in enumerate(names):
             chosen = rows[best[rows] == position]
             if not len(chosen):
                 continue
-            subs, docs = _candidates(chosen, route, index, batch, doc_terms, rarest)
-            pair_keys = np.unique(subs * len(batch) + docs)  # a doc in two chosen sectors
-            subs, docs = pair_keys // len(batch), pair_keys % len(batch)
-            keep = _verified(subs, docs, index, batch, doc_terms, now)
-            matched_subs.append(subs[keep])
-            matched_docs.append(docs[keep])
+            subs, docs = _candidates(chosen, route, index, sides[route], rarest)
+            if route == "sectors":  # a document in two sectors a subscription chose
+                pair_keys = _distinct(subs * len(batch) + docs)
+                subs, docs = pair_keys // len(batch), pair_keys % len(batch)
+            keep = _verified(subs, docs, index, batch, doc_terms, sectors, now)
+            matched_subs.append(subs[keep].astype(np.int32))
+            matched_docs.append(docs[keep].astype(np.int32))
     if not matched_subs:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     return np.concatenate(matched_subs), np.concatenate(matched_docs)
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: numpy 2's hash-based np.unique is ~100x slower on these keys."""
+    keys = np.sort(keys)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return keys[first]
 
 
 def _rounds(cheapest: np.ndarray):

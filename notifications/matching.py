@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from notifications.changes import record_change_alerts
 from notifications.match_engine import document_batch, match, subscription_index
-from notifications.models import AlertDelivery, DeliveryKind
+from notifications.models import AlertDelivery, DeliveryKind, DeliveryStatus
 from notifications.schedule import due_at
 from portal.accounts.models import User
 from portal.opportunities.models import Opportunity, OpportunityStatus
@@ -39,6 +39,7 @@ from portal.subscriptions.params import ActiveSearch, active_searches, alert_rec
 
 BATCH_SIZE = 10_000  # documents matched per transaction
 INSERT_CHUNK = 20_000
+SQLITE_CACHE_KIB = 32 * 1024  # page cache while writing deliveries (SQLite's default: 2 MB)
 DEFAULT_DIGEST_HOUR = 7
 URGENCY = {Frequency.IMMEDIATE: 0, Frequency.DAILY: 1, Frequency.WEEKLY: 2}
 _PROCESS_LOCK = threading.Lock()  # the scheduler may finish two scrape runs at once
@@ -105,15 +106,18 @@ def _match_batch(
     ]
     tally.documents += len(documents)
     batch = document_batch(documents)
+    del documents  # their texts (tens of MB a batch) are analysed: free them before matching
+    bind = _time_binder(session)
     if searches:
         index = subscription_index(
             [search.params for search in searches], _size_limits(session, searches, now)
         )
         subs, docs = match(index, batch, now.timestamp())
-        rows = _match_rows(searches, batch.keys, batch.columns["deadline"], subs, docs, now)
+        users, docs, subs = _most_urgent(searches, len(batch), subs, docs)
+        rows = _match_rows(searches, batch, users, docs, subs, now, bind)
     else:
         rows = iter(())
-    tally.follow_ups += _insert(session, _follow_up_rows(session, opportunity_ids, now))
+    tally.follow_ups += _insert(session, _follow_up_rows(session, opportunity_ids, now, bind))
     tally.matches += _insert(session, rows)
     _clear_flags(session, flagged, line_ids)
     return True
@@ -124,42 +128,107 @@ def _size_limits(session: Session, searches: list[ActiveSearch], now: datetime) 
     return {size: size_value_limit(session, size, now) for size in classes}
 
 
-def _match_rows(searches, keys, deadlines, subs, docs, now: datetime) -> Iterator[dict]:
-    """One delivery per (user, document): the most urgent matching subscription names it.
-    Yielded, not listed: a large batch makes millions of rows."""
-    users = np.array([search.user_id for search in searches], dtype=np.int64)[subs]
-    urgency = np.array([URGENCY[search.frequency] for search in searches])[subs]
-    order = np.lexsort((subs, urgency, docs, users))
-    users, docs, subs = users[order], docs[order], subs[order]
-    first = np.ones(len(users), dtype=bool)
-    first[1:] = (users[1:] != users[:-1]) | (docs[1:] != docs[:-1])
-    due = functools.cache(lambda frequency, hour: due_at(frequency, hour, now))
-    for user_id, position, row in zip(users[first], docs[first], subs[first], strict=True):
-        search = searches[int(row)]
-        kind, db_id = keys[int(position)].split(":")
-        is_opportunity = kind == OPPORTUNITY
-        deadline = deadlines[int(position)]
-        yield (
-            {
-                "user_id": int(user_id),
-                "kind": DeliveryKind.MATCH if is_opportunity else DeliveryKind.FORECAST,
-                "dedup_key": f"{kind}:{db_id}",
-                "opportunity_id": int(db_id) if is_opportunity else None,
-                "plan_line_id": None if is_opportunity else int(db_id),
-                "subscription_id": search.subscription_id,
-                "frequency": search.frequency,
-                "due_at": due(search.frequency, search.digest_hour),
-                "deadline_at_notice": _moment(deadline),
-                "created_at": now,
-            }
+def _match_rows(searches, batch, users, docs, subs, now: datetime, bind) -> Iterator[list]:
+    """The deliveries `_most_urgent` chose, as rows: tuples in INSERTED_COLUMNS order, times
+    already as the driver takes them (`bind`), yielded in chunks (a large batch makes millions
+    of rows). What depends only on the document or on the subscription is worked out once and
+    picked by array indexing.
+    """
+    if not len(users):
+        return
+    deadlines = batch.columns["deadline"]
+    per_doc = [
+        _document_values(key, deadline, bind)
+        for key, deadline in zip(batch.keys, deadlines, strict=True)
+    ]
+    kind, dedup_key, opportunity_id, plan_line_id, deadline_at = _object_columns(per_doc)
+    due = functools.cache(lambda frequency, hour: bind(due_at(frequency, hour, now)))
+    subscription_id, frequency, due_column = _object_columns(
+        [
+            (
+                search.subscription_id,
+                str(search.frequency),
+                due(search.frequency, search.digest_hour),
+            )
+            for search in searches
+        ]
+    )
+    created_at = bind(now)
+    for start in range(0, len(users), INSERT_CHUNK):
+        doc, row = docs[start : start + INSERT_CHUNK], subs[start : start + INSERT_CHUNK]
+        yield list(
+            zip(
+                users[start : start + INSERT_CHUNK].tolist(),
+                kind[doc].tolist(),
+                dedup_key[doc].tolist(),
+                opportunity_id[doc].tolist(),
+                plan_line_id[doc].tolist(),
+                itertools.repeat(None),  # change_id
+                subscription_id[row].tolist(),
+                frequency[row].tolist(),
+                itertools.repeat(PENDING),
+                itertools.repeat(0),  # attempts
+                itertools.repeat(created_at),
+                due_column[row].tolist(),
+                deadline_at[doc].tolist(),
+            )
         )
+
+
+def _most_urgent(searches, documents: int, subs, docs) -> tuple[np.ndarray, ...]:
+    """One delivery per (user, document): the most urgent of the user's matching subscriptions
+    (then the first) names it. Returns (user id, document, subscription row) arrays sorted by
+    user and document.
+
+    One sort of one int64 key, (user rank, document, subscription rank), rather than a lexsort
+    of four arrays; it stays below 2**63 for any batch (documents <= BATCH_SIZE) and up to
+    tens of millions of subscriptions.
+    """
+    count = len(searches)
+    user_ids, user_rank = np.unique(
+        np.array([search.user_id for search in searches], dtype=np.int64), return_inverse=True
+    )
+    urgency = np.array([URGENCY[search.frequency] for search in searches])
+    by_urgency = np.lexsort((np.arange(count), urgency))
+    sub_rank = np.empty(count, dtype=np.int64)
+    sub_rank[by_urgency] = np.arange(count)
+    key = np.sort((user_rank[subs].astype(np.int64) * documents + docs) * count + sub_rank[subs])
+    pair = key // count
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = pair[1:] != pair[:-1]
+    pair, rank = pair[first], key[first] % count
+    return (
+        user_ids[pair // documents],
+        (pair % documents).astype(np.int32),
+        by_urgency[rank].astype(np.int32),
+    )
+
+
+def _document_values(key: str, deadline: float, bind) -> tuple:
+    """(kind, dedup key, opportunity id, plan line id, deadline) of a document's deliveries."""
+    kind, db_id = key.split(":")
+    if kind == OPPORTUNITY:
+        return str(DeliveryKind.MATCH), key, int(db_id), None, bind(_moment(deadline))
+    return str(DeliveryKind.FORECAST), key, None, int(db_id), bind(_moment(deadline))
+
+
+def _object_columns(rows: list[tuple]) -> list[np.ndarray]:
+    """Columns of Python values, as object arrays so rows pick them by fancy indexing."""
+    columns = []
+    for values in zip(*rows, strict=True) if rows else ():
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        columns.append(column)
+    return columns
 
 
 def _moment(timestamp: float) -> datetime | None:
     return None if np.isnan(timestamp) else datetime.fromtimestamp(timestamp, UTC)
 
 
-def _follow_up_rows(session: Session, opportunity_ids: list[int], now: datetime) -> list[dict]:
+def _follow_up_rows(
+    session: Session, opportunity_ids: list[int], now: datetime, bind
+) -> list[list]:
     """The call that fulfils a plan line goes to everyone told of that line's forecast, as a
     follow-up (whether or not a subscription also matches it: one delivery either way)."""
     if not opportunity_ids:
@@ -190,20 +259,23 @@ def _follow_up_rows(session: Session, opportunity_ids: list[int], now: datetime)
         chunk = opportunity_ids[start : start + 1000]
         for row in session.execute(query, {"ids": chunk}):
             rows.append(
-                {
-                    "user_id": row.user_id,
-                    "kind": DeliveryKind.FOLLOW_UP,
-                    "dedup_key": f"{OPPORTUNITY}:{row.id}",
-                    "opportunity_id": row.id,
-                    "plan_line_id": None,
-                    "subscription_id": row.subscription_id,
-                    "frequency": row.frequency,
-                    "due_at": due_at(row.frequency, row.hour, now),
-                    "deadline_at_notice": row.deadline_at,
-                    "created_at": now,
-                }
+                (
+                    row.user_id,
+                    str(DeliveryKind.FOLLOW_UP),
+                    f"{OPPORTUNITY}:{row.id}",
+                    row.id,
+                    None,  # plan_line_id
+                    None,  # change_id
+                    row.subscription_id,
+                    str(row.frequency),
+                    PENDING,
+                    0,  # attempts
+                    bind(now),
+                    bind(due_at(row.frequency, row.hour, now)),
+                    bind(row.deadline_at),
+                )
             )
-    return rows
+    return [rows]
 
 
 INSERTED_COLUMNS = (
@@ -221,55 +293,67 @@ INSERTED_COLUMNS = (
     "due_at",
     "deadline_at_notice",
 )
-TIME_COLUMNS = ("created_at", "due_at", "deadline_at_notice")
+PENDING = str(DeliveryStatus.PENDING)
 
 
-def _insert(session: Session, rows: Iterable[dict]) -> int:
-    """Insert, skipping any (user, dedup key) already recorded; returns how many were new.
+def _time_binder(session: Session):
+    """A time as the driver takes it for alert_deliveries (on SQLite the very text the ORM
+    stores, "2026-12-07 12:00:00.000000"), so rows are written without SQLAlchemy per row."""
+    dialect = session.get_bind().dialect
+    column_type = AlertDelivery.__table__.c.due_at.type
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None  # UTCDateTime makes the time naive UTC on every dialect
 
-    Plain DBAPI executemany with the few distinct times bound once: SQLAlchemy's per-row
-    parameter handling was most of the cost of writing a million deliveries.
+    def bind(value: datetime | None):
+        return None if value is None else process(value)
+
+    return bind
+
+
+def _insert(session: Session, chunks: Iterable[list[tuple]]) -> int:
+    """Insert chunks of rows (INSERTED_COLUMNS, times bound), skipping any (user, dedup key)
+    already recorded; returns how many were new.
+
+    Straight to the driver: SQLAlchemy's per-row parameter handling was most of the cost of
+    writing a million deliveries. PostgreSQL takes them by COPY into a temporary table, then
+    one INSERT ... SELECT, several times faster than an executemany of single-row inserts.
     """
     connection = session.connection()
-    dialect = connection.dialect
-    table = AlertDelivery.__table__
-    processors = {name: table.c[name].type.bind_processor(dialect) for name in TIME_COLUMNS}
-    bound: dict[tuple[str, datetime], object] = {}
-
-    def time(name: str, value: datetime | None):
-        if value is None or processors[name] is None:
-            return value
-        key = (name, value)
-        if key not in bound:
-            bound[key] = processors[name](value)
-        return bound[key]
-
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    if connection.dialect.name == "postgresql":
+        return _copy_insert(connection, chunks)
     statement = (
         f"INSERT INTO alert_deliveries ({', '.join(INSERTED_COLUMNS)}) "
-        f"VALUES ({', '.join([marker] * len(INSERTED_COLUMNS))}) "
+        f"VALUES ({', '.join(['?'] * len(INSERTED_COLUMNS))}) "
         "ON CONFLICT (user_id, dedup_key) DO NOTHING"
     )
-    inserted = 0
-    rows = iter(rows)
-    while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
-        values = [
-            (
-                row["user_id"],
-                str(row["kind"]),
-                row["dedup_key"],
-                row["opportunity_id"],
-                row["plan_line_id"],
-                None,
-                row["subscription_id"],
-                str(row["frequency"]),
-                "pending",
-                0,
-                *(time(name, row[name]) for name in TIME_COLUMNS),
-            )
-            for row in chunk
-        ]
-        inserted += connection.exec_driver_sql(statement, values).rowcount
+    # Rows come by user; the opportunity and subscription indexes take them all over the
+    # place, and with SQLite's default 2 MB page cache their pages are spilled to the WAL and
+    # read back again and again. A larger cache for this connection, while it writes.
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        return sum(connection.exec_driver_sql(statement, rows).rowcount for rows in chunks if rows)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _copy_insert(connection, chunks: Iterable[list[tuple]]) -> int:
+    columns = ", ".join(INSERTED_COLUMNS)
+    with connection.connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE new_deliveries ON COMMIT DROP AS "
+            f"SELECT {columns} FROM alert_deliveries WITH NO DATA"
+        )
+        with cursor.copy(f"COPY new_deliveries ({columns}) FROM STDIN") as copy:
+            for rows in chunks:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO alert_deliveries ({columns}) SELECT {columns} FROM new_deliveries "
+            "ON CONFLICT (user_id, dedup_key) DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE new_deliveries")
     return inserted
 
 

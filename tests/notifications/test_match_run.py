@@ -168,3 +168,40 @@ def test_a_version_ingested_during_matching_is_matched_again(session, monkeypatc
     stored = session.get(Opportunity, notice.id)
     assert stored.needs_matching is False
     assert stored.updated_at == NOW + timedelta(seconds=5)  # clearing the flag is no update
+
+
+def test_many_deliveries_are_written_in_chunks_and_rounds(session, monkeypatch):
+    """Rows leave the matcher a chunk at a time and pairs are verified a round at a time:
+    with tiny chunks and rounds every (user, notice) is still recorded exactly once."""
+    from notifications import match_engine, matching
+
+    monkeypatch.setattr(matching, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(match_engine, "PAIRS_PER_ROUND", 3)
+    users = [create_account(session) for _ in range(3)]
+    for user in users:
+        subscribe(session, user, Frequency.WEEKLY, q="uniformes")
+        subscribe(session, user, Frequency.DAILY, region="15")
+    notices = [create_opportunity(session, title="Uniformes", region_code="15") for _ in range(3)]
+
+    tally = run_matching(session, NOW)
+
+    recorded = {(d.user_id, d.opportunity_id, d.frequency) for d in deliveries(session)}
+    wanted = {(u.id, n.id, Frequency.DAILY) for u in users for n in notices}
+    assert recorded == wanted and tally.matches == 9
+
+
+def test_times_are_written_as_the_orm_writes_them(session):
+    """Compared in SQL, not only once read back: the matcher writes times without the ORM,
+    and on SQLite a time is text that must be the ORM's own to compare equal."""
+    user = create_account(session)
+    subscribe(session, user, q="uniformes")
+    notice = create_opportunity(session, title="Uniformes")
+
+    run_matching(session, NOW)
+
+    same = select(func.count()).where(
+        AlertDelivery.created_at == NOW,
+        AlertDelivery.due_at == NOW,
+        AlertDelivery.deadline_at_notice == notice.deadline_at,
+    )
+    assert session.scalar(same) == 1
