@@ -1,43 +1,12 @@
 """What administrators browse: accounts by e-mail, role and state, and the audit log."""
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
-
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from portal.accounts.models import AuditAction, AuditEvent, Role, User
+from portal.pagination import Page, paginate
 
-PER_PAGE = 50
 STATES = ("active", "deactivated", "pending", "unverified", "deleted")
-
-Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Row]):
-    items: list[Row]
-    total: int
-    number: int
-    per_page: int = PER_PAGE
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.count
-
-
-def paginate(session: Session, query: Select, number: int, per_page: int = PER_PAGE) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique()
-    return Page(list(items), total or 0, number, per_page)
 
 
 def users_query(email: str = "", role: Role | None = None, state: str | None = None) -> Select:

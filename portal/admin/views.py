@@ -15,10 +15,11 @@ from portal.accounts.models import AuditAction, Role, User
 from portal.admin import operations
 from portal.admin.forms import DecisionForm, RoleForm
 from portal.admin.labels import ACTION_LABELS, ROLE_LABELS, STATE_LABELS, action_label, role_label
-from portal.admin.queries import PER_PAGE, STATES, Page, audit_events, pending_staff, search_users
+from portal.admin.queries import STATES, audit_events, pending_staff, search_users
 from portal.buyers.models import GovernmentLevel
 from portal.buyers.queries import buyer_by_reference
 from portal.db import db
+from portal.pagination import PER_PAGE, Page
 from portal.plans import compliance
 from portal.plans.params import parse_region, parse_year
 from portal.plans.queries import plan_years

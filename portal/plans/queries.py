@@ -2,7 +2,6 @@
 calls that fulfil its lines, and the notice a plan line gave before its call."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.buyers.models import Buyer
 from portal.opportunities.models import Opportunity
+from portal.pagination import Page, paginate
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.models import Department
 from portal.search.params import SearchParams
@@ -178,36 +178,12 @@ def lines_by_plan(session: Session, plan_ids: list[int], conditions: list) -> di
 LINES_PER_PAGE = 200  # a PAC may hold 50,000 lines; a page shows a readable slice
 
 
-@dataclass(frozen=True)
-class LinePage:
-    lines: list[PlanLine]
-    number: int
-    count: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.count
-
-
 def line_page(
     session: Session, plan: AnnualPlan, number: int = 1, per_page: int = LINES_PER_PAGE
-) -> LinePage:
+) -> Page:
     """One page of a version's lines in the file's order (their ids); past the end: the last."""
-    total = session.scalar(select(func.count()).where(PlanLine.plan_id == plan.id)) or 0
-    count = max(1, -(-total // per_page))
-    number = min(max(number, 1), count)
-    lines = session.scalars(
-        select(PlanLine)
-        .where(PlanLine.plan_id == plan.id)
-        .order_by(PlanLine.id)
-        .offset((number - 1) * per_page)
-        .limit(per_page)
-    )
-    return LinePage(list(lines), number, count)
+    query = select(PlanLine).where(PlanLine.plan_id == plan.id).order_by(PlanLine.id)
+    return paginate(session, query, number, per_page, clamp=True)
 
 
 def page_of_line(
