@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from notifications.jobs import alert_after_scrape, match_alerts, remind, send_alerts
 from portal.accounts.jobs import prune_sign_in_attempts
 from portal.db import db, utcnow
+from portal.plan_upload.jobs import purge_plan_drafts
 from portal.search.jobs import REPAIR_MINUTES, repair_index
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import Source
@@ -43,6 +44,7 @@ SCRAPE_JOB_PREFIX = "scrape:"
 RECONCILE_JOB_ID = "sources:reconcile"
 PRUNE_JOB_ID = "raw:prune"
 PRUNE_ATTEMPTS_JOB_ID = "accounts:prune-attempts"
+PURGE_DRAFTS_JOB_ID = "plans:purge-drafts"
 REPAIR_JOB_ID = "index:repair"
 MATCH_JOB_ID = "alerts:match"
 SEND_JOB_ID = "alerts:send"
@@ -233,7 +235,7 @@ def prune_scheduled_payloads(app: Flask) -> None:
 
 def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
     """A job per active source, the job that keeps them in step, index repair, and the daily
-    pruning of raw payloads and of sign-in attempts."""
+    pruning of raw payloads, of sign-in attempts and of stale plan drafts."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC)
     holder = lease_holder_name()
@@ -280,6 +282,19 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         args=(app,),
         id=PRUNE_ATTEMPTS_JOB_ID,
         name="prune sign-in attempts",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )
+    scheduler.add_job(
+        purge_plan_drafts,
+        "cron",
+        hour=PRUNE_HOUR,
+        minute=45,
+        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
+        args=(app,),
+        id=PURGE_DRAFTS_JOB_ID,
+        name="purge stale plan drafts",
         coalesce=True,
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE_SECONDS,

@@ -6,7 +6,7 @@ draft keeps the file itself, so publishing reads exactly the bytes that were pre
 
 import hashlib
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,7 @@ PLAN_LINES = PlanLine.__table__
 FILENAME_LENGTH = 255
 INSTRUMENT_LENGTH = 200
 INSERT_BATCH = 5_000
+DRAFT_DAYS = 30  # a draft nobody published by then is discarded, its file dropped
 
 
 class PublishRefused(Exception):
@@ -209,3 +210,22 @@ def _line_row(
 
 def _instrument(text: str | None) -> str | None:
     return clean_text(text)[:INSTRUMENT_LENGTH] or None
+
+
+def purge_drafts(session: Session, now: datetime, days: int = DRAFT_DAYS) -> int:
+    """Drafts nobody published within `days` are discarded, and discarded files are dropped
+    (a file can be up to 25 MB); the row stays, with its problems, as the record of the
+    attempt. Published files are kept: they are where a plan version came from."""
+    cutoff = now - timedelta(days=days)
+    session.execute(
+        update(PlanUpload)
+        .where(PlanUpload.status == UploadStatus.DRAFT, PlanUpload.created_at < cutoff)
+        .values(status=UploadStatus.DISCARDED)
+    )
+    dropped = session.execute(
+        update(PlanUpload)
+        .where(PlanUpload.status == UploadStatus.DISCARDED, func.length(PlanUpload.content) > 0)
+        .where(PlanUpload.created_at < cutoff)
+        .values(content=b"")
+    )
+    return dropped.rowcount
