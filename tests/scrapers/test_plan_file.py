@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.opportunities.models import ObjectType
 from portal.plans.models import AnnualPlan
-from scrapers import plan_file
+from scrapers import plan_file, plan_table
 from scrapers.models import RunStatus, ScrapeItemFailure, SourceKind
 from scrapers.pipeline import reparse, run_source
 from scrapers.plan_file import (
@@ -249,7 +249,8 @@ def test_zip_that_is_not_a_workbook_is_refused():
         parse(buffer.getvalue())
 
 
-def test_zip_bomb_is_refused_before_decompressing():
+def test_zip_bomb_is_refused_before_decompressing(monkeypatch):
+    monkeypatch.setattr(plan_table, "MAX_SHEET_BYTES", 10 * 1024 * 1024)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
