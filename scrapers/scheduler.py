@@ -261,44 +261,24 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         coalesce=True,
         max_instances=1,
     )
-    scheduler.add_job(
-        prune_scheduled_payloads,
-        "cron",
-        hour=PRUNE_HOUR,
-        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
-        args=(app,),
-        id=PRUNE_JOB_ID,
-        name="prune raw payloads",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
-    )
-    scheduler.add_job(
-        prune_sign_in_attempts,
-        "cron",
-        hour=PRUNE_HOUR,
-        minute=30,
-        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
-        args=(app,),
-        id=PRUNE_ATTEMPTS_JOB_ID,
-        name="prune sign-in attempts",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
-    )
-    scheduler.add_job(
-        purge_plan_drafts,
-        "cron",
-        hour=PRUNE_HOUR,
-        minute=45,
-        timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
-        args=(app,),
-        id=PURGE_DRAFTS_JOB_ID,
-        name="purge stale plan drafts",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
-    )
+    for job, minute, job_id, name in (
+        (prune_scheduled_payloads, None, PRUNE_JOB_ID, "prune raw payloads"),
+        (prune_sign_in_attempts, 30, PRUNE_ATTEMPTS_JOB_ID, "prune sign-in attempts"),
+        (purge_plan_drafts, 45, PURGE_DRAFTS_JOB_ID, "purge stale plan drafts"),
+    ):
+        scheduler.add_job(
+            job,
+            "cron",
+            hour=PRUNE_HOUR,
+            minute=minute,
+            timezone=app.config.get("PORTAL_TIMEZONE", "America/Lima"),
+            args=(app,),
+            id=job_id,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
     add_alert_jobs(app, scheduler)
     return scheduler
 
