@@ -2,12 +2,14 @@
 
 from notifications.models import AlertDelivery, DeliveryAddressState
 from portal.accounts.models import CompanyProfile, Role, User
+from portal.admin.models import SiteSetting
 from portal.buyers.models import Buyer, GovernmentLevel
 from portal.db import Base
 from portal.opportunities.models import (
     ChangeKind,
     ObjectType,
     Opportunity,
+    OpportunityAward,
     OpportunityChange,
     OpportunityClassification,
     OpportunityStatus,
@@ -35,6 +37,7 @@ __all__ = [
     "GovernmentLevel",
     "ObjectType",
     "Opportunity",
+    "OpportunityAward",
     "OpportunityChange",
     "OpportunityClassification",
     "OpportunityStatus",
@@ -48,6 +51,7 @@ __all__ = [
     "ScrapeItemFailure",
     "ScrapeRun",
     "Sector",
+    "SiteSetting",
     "SizeClass",
     "Source",
     "SourceKind",

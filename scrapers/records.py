@@ -54,6 +54,20 @@ class ClassificationRecord:
 
 
 @dataclass(frozen=True)
+class AwardRecord:
+    """One award as published: the winner, and the amount when the source gives it."""
+
+    supplier_name: str
+    supplier_ruc: str | None = None  # kept only when its check digit holds
+    supplier_identifier: str | None = None  # the source's id for the supplier, any scheme
+    amount: Decimal | None = None
+    currency: str = "PEN"
+    awarded_at: datetime | None = None
+    status: str = "active"  # OCDS award status: pending, active, cancelled, unsuccessful
+    source_award_id: str | None = None
+
+
+@dataclass(frozen=True)
 class OpportunityRecord:
     """One notice as the source states it; times aware (UTC or with zone), text normalised."""
 
@@ -73,6 +87,7 @@ class OpportunityRecord:
     status: OpportunityStatus = OpportunityStatus.OPEN
     url: str | None = None
     ocid: str | None = None
+    awards: tuple[AwardRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)  # a plan holds up to 50,000 of them

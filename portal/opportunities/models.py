@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,6 +67,14 @@ class Opportunity(Base):
     # When the plan line this call fulfils was first published (its earliest plan version):
     # published_at - plan_noticed_at is the notice the plan gave, for the lead-time statistics.
     plan_noticed_at: Mapped[datetime | None]
+    # The legal floor for the time between call and bids, and what this call gives counted the
+    # same way (portal/deadlines sets all four at ingest and when an administrator changes the
+    # floor for procedures without one): search, statistics, exports and alerts read them.
+    minimum_days: Mapped[int | None]
+    minimum_day_kind: Mapped[str | None] = mapped_column(String(10))  # business, calendar
+    minimum_basis: Mapped[str | None] = mapped_column(String(10))  # legal, admin
+    given_days: Mapped[int | None]
+    short_deadline: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     needs_matching: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -82,6 +91,11 @@ class Opportunity(Base):
         order_by="OpportunityChange.changed_at",
     )
     plan_line: Mapped["PlanLine | None"] = relationship(back_populates="opportunities")  # noqa: F821
+    awards: Mapped[list["OpportunityAward"]] = relationship(
+        back_populates="opportunity",
+        cascade="all, delete-orphan",
+        order_by="OpportunityAward.position",
+    )
 
     def lead_time_days(self) -> float | None:
         """Days between publication and deadline; None when either is unknown."""
@@ -146,3 +160,26 @@ class OpportunityChange(Base):
     alerted_at: Mapped[datetime | None]
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="changes")
+
+
+class OpportunityAward(Base):
+    """Who won a process (or one of its lots) and for how much, as the source states it."""
+
+    __tablename__ = "opportunity_awards"
+    __table_args__ = (
+        UniqueConstraint("opportunity_id", "position"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="award_amount_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    position: Mapped[int]  # the order the source lists them in
+    source_award_id: Mapped[str | None] = mapped_column(String(200))
+    supplier_name: Mapped[str] = mapped_column(String(500))
+    supplier_ruc: Mapped[str | None] = mapped_column(String(11))  # only when the check digit holds
+    supplier_identifier: Mapped[str | None] = mapped_column(String(100))  # another scheme's id
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="PEN")
+    awarded_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="active")  # OCDS award status
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="awards")
