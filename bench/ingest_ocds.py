@@ -146,7 +146,8 @@ def child(database_url: str, payload: Path, instance: Path) -> None:
         source = add_source(db.session, "bench", SourceKind.OCDS, payload.as_uri())
         db.session.commit()
         started = time.perf_counter()
-        with Fetcher(FetchSettings(user_agent="bench")) as fetcher:
+        settings = FetchSettings(user_agent="bench", local_sources_dirs=(payload.parent,))
+        with Fetcher(settings) as fetcher:
             run = run_source(db.session, source, datetime.now(UTC), fetcher)
         seconds = time.perf_counter() - started
         result = {

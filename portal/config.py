@@ -35,6 +35,11 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict:
             "PORTAL_USER_AGENT", "ComprasMYPE/0.1 (+https://github.com/compras-mype/portal)"
         ),
         "PORTAL_RAW_RETENTION_DAYS": int(environ.get("PORTAL_RAW_RETENTION_DAYS", "90")),
+        # Folders a source's own file:// URL may be in (several joined by os.pathsep); None:
+        # the instance folder, filled by finish_config.
+        "PORTAL_LOCAL_SOURCES_DIR": environ.get("PORTAL_LOCAL_SOURCES_DIR"),
+        # The largest OCDS dump a run downloads; feeds and pages stop at 20 MB, plans at 25 MB.
+        "PORTAL_FETCH_MAX_DUMP_MB": int(environ.get("PORTAL_FETCH_MAX_DUMP_MB", "2048")),
         # false for processes that must only read the index (wsgi.py forces it for web workers)
         "PORTAL_INDEX_WRITER": environ.get("PORTAL_INDEX_WRITER", "true").lower() != "false",
         # None: portal.feeds.export.DEFAULT_EXPORT_LIMIT releases/events per export
@@ -93,6 +98,8 @@ def finish_config(config: dict, instance_path: Path) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = _with_psycopg_driver(config["SQLALCHEMY_DATABASE_URI"])
     config["PORTAL_INDEX_DIR"] = config.get("PORTAL_INDEX_DIR") or str(instance_path / "index")
     config["PORTAL_OUTBOX_DIR"] = config.get("PORTAL_OUTBOX_DIR") or str(instance_path / "outbox")
+    local_sources = config.get("PORTAL_LOCAL_SOURCES_DIR") or str(instance_path)
+    config["PORTAL_LOCAL_SOURCES_DIR"] = local_sources
     # "Production" or " production" must not slip through as some other environment.
     config["PORTAL_ENV"] = str(config.get("PORTAL_ENV") or "development").strip().lower()
     if config["PORTAL_ENV"] == "production":

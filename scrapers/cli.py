@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from portal.db import db, utcnow
 from scrapers.fetch import Fetcher, settings_from_config
+from scrapers.local_files import folders
 from scrapers.models import ScrapeRun, Source, SourceKind
 from scrapers.pipeline import options_from_config, reparse, run_isolated
 from scrapers.raw import prune_raw_payloads
@@ -89,7 +90,9 @@ def sources() -> None:
 @sources.command("add")
 @click.argument("key")
 @click.option("--kind", type=click.Choice([k.value for k in SourceKind]), required=True)
-@click.option("--url", help="URL http(s), file:// o ruta local.")
+@click.option(
+    "--url", help="URL http(s), o file:// / ruta local dentro de PORTAL_LOCAL_SOURCES_DIR."
+)
 @click.option("--name", help="Nombre visible; por omisión la clave.")
 @click.option("--config", "config_json", default="{}", help="Configuración JSON del analizador.")
 @click.option("--interval", default=60, show_default=True, help="Minutos entre visitas.")
@@ -113,6 +116,7 @@ def add_command(key, kind, url, name, config_json, interval, timezone, currency)
             interval_minutes=interval,
             timezone=timezone,
             default_currency=currency,
+            local_dirs=folders(current_app.config["PORTAL_LOCAL_SOURCES_DIR"]),
         )
     except SourceConfigError as error:
         raise click.ClickException(str(error)) from error

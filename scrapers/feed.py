@@ -11,8 +11,11 @@ from typing import BinaryIO
 
 import feedparser
 
+from portal.web_urls import web_url
 from scrapers import codice
 from scrapers.dates import to_utc
+from scrapers.limits import read_capped
+from scrapers.links import DroppedLinks
 from scrapers.records import (
     ItemError,
     OpportunityRecord,
@@ -28,7 +31,7 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
     """Yield one record per distinct entry id; a broken feed is only a warning if it has records."""
-    payload = stream.read()
+    payload = read_capped(stream)
     try:
         parsed = feedparser.parse(payload, sanitize_html=False, resolve_relative_uris=False)
     except Exception as error:  # noqa: BLE001 - feedparser raises arbitrary errors on bad bytes
@@ -47,14 +50,18 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
 
 def _entry_items(
     entries: list, folders: dict, context: ParseContext
-) -> Iterator[OpportunityRecord | ItemError]:
-    """Errors as they come, then the last updated record of each id (CODICE facts added)."""
+) -> Iterator[OpportunityRecord | ItemError | ParseWarning]:
+    """Errors as they come, one warning for the links dropped (not http or https), then the last
+    updated record of each id (CODICE facts added)."""
     latest: dict[str, tuple[datetime, OpportunityRecord]] = {}
+    dropped = DroppedLinks()
     for entry in entries:
         item = _record(entry, context)
         if isinstance(item, ItemError):
             yield item
             continue
+        if entry.get("link") and item.url is None:
+            dropped.add(item.source_ref, entry["link"])
         folder = folders.get(item.source_ref)
         if folder is not None:
             item = codice.enrich(item, folder, context)
@@ -62,6 +69,7 @@ def _entry_items(
         previous = latest.get(item.source_ref)
         if previous is None or stamp >= previous[0]:
             latest[item.source_ref] = (stamp, item)
+    yield from dropped.warnings()
     for _stamp, item in latest.values():
         yield item
 
@@ -78,7 +86,7 @@ def _record(entry: dict, context: ParseContext) -> OpportunityRecord | ItemError
         description=_description(entry),
         currency=context.default_currency,
         published_at=_entry_date(entry, ("published", "updated"), context.timezone),
-        url=link or None,
+        url=web_url(link),
     )
 
 

@@ -14,8 +14,11 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorSyntaxError
 
+from portal.web_urls import web_url
 from scrapers import peru
 from scrapers.dates import to_utc
+from scrapers.limits import read_capped
+from scrapers.links import DroppedLinks
 from scrapers.records import (
     BuyerRecord,
     ItemError,
@@ -61,15 +64,20 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
     config = context.config
     if not config.get("row") or not config.get("title"):
         raise ParseError("HTML listing source needs 'row' and 'title' selectors in its config")
-    document = _document(stream.read())
+    document = _document(read_capped(stream))
     rows = _select(document, config["row"])
     if not rows:
         if config.get("empty") and _select(document, config["empty"]):
             return
         raise ParseError(f"layout changed: no element matches the row selector {config['row']!r}")
+    dropped = DroppedLinks()
     for number, row in enumerate(rows, start=1):
         fields = {name: _field(row, config.get(name)) for name in FIELDS}
-        yield listing_record(fields, context, row_label=f"row {number}")
+        record = listing_record(fields, context, row_label=f"row {number}")
+        if isinstance(record, OpportunityRecord) and fields["link"] and record.url is None:
+            dropped.add(record.source_ref, fields["link"])
+        yield record
+    yield from dropped.warnings()
     next_url = _field(document, config.get("next"))
     if next_url and not next_url.startswith(("#", "javascript:")):
         yield NextPage(urljoin(context.base_url or "", next_url))
@@ -103,7 +111,7 @@ def listing_record(
         currency=currency_code(fields.get("currency")) or context.default_currency,
         published_at=to_utc(fields.get("published"), context.timezone),
         deadline_at=to_utc(fields.get("deadline"), context.timezone),
-        url=link if link and link.startswith(("http://", "https://")) else None,
+        url=web_url(link),
     )
 
 

@@ -16,8 +16,9 @@ from urllib.parse import urljoin
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from scrapers.fetch import Fetcher, FetchError
+from scrapers.fetch import Fetcher, FetchError, FetchSettings
 from scrapers.ingest import Ingestor, IngestTally
+from scrapers.limits import MAX_PAGE_BYTES
 from scrapers.models import (
     RawPayload,
     RunStatus,
@@ -27,6 +28,7 @@ from scrapers.models import (
     SourceKind,
 )
 from scrapers.parse_worker import parsed_items
+from scrapers.plan_table import MAX_FILE_BYTES
 from scrapers.raw import open_payload, store_raw_payload, stored_payload_ids
 from scrapers.records import ParseError
 from scrapers.registry import parser_for
@@ -34,6 +36,12 @@ from scrapers.sources import parse_context
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_UNHEALTHY_AFTER = 3
+# What each kind's parser reads whole into memory; OCDS streams, so it gets the configured cap.
+_BODY_LIMITS = {
+    SourceKind.FEED: MAX_PAGE_BYTES,
+    SourceKind.HTML: MAX_PAGE_BYTES,
+    SourceKind.PLAN_FILE: MAX_FILE_BYTES,
+}
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +151,7 @@ def _collect(
         raise FetchError("la fuente no tiene URL")
     parser_for(source.kind)  # a kind without a parser fails before any request
     max_pages = int(source.config.get("max_pages", DEFAULT_MAX_PAGES))
+    max_bytes = body_limit(source.kind, fetcher.settings)
     url: str = source.url
     validators: dict = {}
     warnings = ingestor.tally.warnings
@@ -152,6 +161,8 @@ def _collect(
             url,
             etag=source.etag if first else None,
             last_modified=source.last_modified if first else None,
+            source_url=source.url,  # pages it links to are http(s) and public unless it is local
+            max_bytes=max_bytes,
         )
         if result.not_modified:
             return RunStatus.NOT_MODIFIED, {}
@@ -172,6 +183,10 @@ def _collect(
         url = urljoin(result.url, outcome.next_pages[0])
     warnings.append(f"se alcanzó el máximo de {max_pages} páginas")
     return RunStatus.SUCCEEDED, validators
+
+
+def body_limit(kind: SourceKind | str, settings: FetchSettings) -> int:
+    return _BODY_LIMITS.get(SourceKind(kind), settings.max_dump_bytes)
 
 
 def _refuse_rejected_plan(source: Source, before: IngestTally, after: IngestTally) -> None:

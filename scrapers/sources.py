@@ -1,10 +1,14 @@
 """Registering sources and reading their configuration: what the CLI and the pipeline share."""
 
+from collections.abc import Sequence
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.web_urls import web_url
+from scrapers.local_files import LocalFileRefused, allowed_path, is_local
 from scrapers.models import Source, SourceKind
 from scrapers.records import ParseContext
 
@@ -24,8 +28,13 @@ def add_source(
     interval_minutes: int = 60,
     timezone: str = "America/Lima",
     default_currency: str = "PEN",
+    local_dirs: Sequence[Path] | None = None,
 ) -> Source:
-    """Add a source (flushed, not committed): the caller's unit of work decides."""
+    """Add a source (flushed, not committed): the caller's unit of work decides.
+
+    `local_dirs` (PORTAL_LOCAL_SOURCES_DIR) checks a local URL now; without them it is checked
+    at each run, where the fetcher refuses any file outside the configured folders.
+    """
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -34,6 +43,8 @@ def add_source(
         raise SourceConfigError(f"ya existe una fuente con clave {key}")
     if interval_minutes < 1:
         raise SourceConfigError("el intervalo debe ser de al menos 1 minuto")
+    if url:
+        check_source_url(url, local_dirs)
     source = Source(
         key=key,
         name=name or key,
@@ -47,6 +58,19 @@ def add_source(
     session.add(source)
     session.flush()
     return source
+
+
+def check_source_url(url: str, local_dirs: Sequence[Path] | None) -> None:
+    """http(s), or a local file inside the allowed folders (when they are given)."""
+    if not is_local(url):
+        if web_url(url) is None:
+            raise SourceConfigError(f"URL no admitida: {url} (use http, https o file://)")
+        return
+    if local_dirs is not None:
+        try:
+            allowed_path(url, local_dirs)
+        except LocalFileRefused as error:
+            raise SourceConfigError(str(error)) from error
 
 
 def find_source(session: Session, key: str) -> Source | None:

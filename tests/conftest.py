@@ -85,6 +85,8 @@ def _test_config(url: str, instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "PORTAL_INDEX_DIR": str(instance / "index"),
         "PORTAL_OUTBOX_DIR": str(instance / "outbox"),
+        # sources read from disk: the test's own files and the saved public ones
+        "PORTAL_LOCAL_SOURCES_DIR": os.pathsep.join([str(instance), str(SHARED_FIXTURES)]),
         "WTF_CSRF_ENABLED": False,
     }
 

@@ -33,6 +33,7 @@ from portal.reference.uit import current_uit_year
 from portal.search.params import parse_search_args
 from portal.subscriptions.models import Frequency, Subscription
 from portal.subscriptions.params import apply_params
+from scrapers import local_files
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import SourceKind
 from scrapers.pipeline import options_from_config, run_source
@@ -79,7 +80,9 @@ def build_demo(
     upgrade_database(app)
     load_reference(db.session)
     db.session.commit()
-    folder = Path(app.instance_path) / "demo"
+    # where local sources may be read (PORTAL_LOCAL_SOURCES_DIR, the instance folder by default)
+    allowed = local_files.folders(app.config["PORTAL_LOCAL_SOURCES_DIR"])
+    folder = (allowed[0] if allowed else Path(app.instance_path)) / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     sources = _write_sources(folder, opportunity_count, now)
     summary = DemoSummary()

@@ -5,8 +5,11 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 
+from portal.excerpts import excerpt
 from portal.feeds.text import xml_safe
 from portal.opportunities.search_results import ResultRow, SearchPage
+
+SUMMARY_CHARS = 500  # of a description per entry: a feed is a list, the notice's page has it all
 
 
 def _entry_text(result: ResultRow) -> str:
@@ -20,7 +23,7 @@ def _entry_text(result: ResultRow) -> str:
         )
     opportunity = result.row
     buyer = opportunity.buyer.name if opportunity.buyer else ""
-    return f"{buyer}\n{opportunity.description or ''}".strip()
+    return f"{buyer}\n{excerpt(opportunity.description, SUMMARY_CHARS)}".strip()
 
 
 def _entry_time(result: ResultRow, now: datetime) -> datetime:

@@ -2,22 +2,14 @@
 
 from urllib.parse import urlsplit
 
-WEB_SCHEMES = ("http", "https")
+from portal.web_urls import web_url
 
 
 def safe_href(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) address, else None: a feed's `javascript:` or
-    `data:` link must never become a clickable href."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
-        return None
-    return url
+    `data:` link must never become a clickable href. The scrapers store only such links
+    (the same `web_url`); this check stays for rows stored before they did."""
+    return web_url(url)
 
 
 def safe_next(target: str | None, fallback: str) -> str:

@@ -100,7 +100,9 @@ def publisher(app, session, tmp_path, shared_fixtures):
     path = tmp_path / "dncp.json"
     source = add_source(session, "dncp", SourceKind.OCDS, path.as_uri(), timezone="America/Lima")
     session.commit()
-    settings = FetchSettings(user_agent="ComprasMYPE-test/1.0", min_interval=0.0)
+    settings = FetchSettings(
+        user_agent="ComprasMYPE-test/1.0", min_interval=0.0, local_sources_dirs=(tmp_path,)
+    )
     versions = iter(range(1, 100))
 
     with Fetcher(settings, HostRegistry()) as fetcher:

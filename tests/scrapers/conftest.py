@@ -31,8 +31,29 @@ def http_server():
     httpd.server_close()
 
 
+# ../shared/fixtures, as tests/conftest.py finds it: saved files are read in place.
+SHARED_FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+
+
 @pytest.fixture
-def fetch_settings() -> FetchSettings:
+def start_http_server():
+    """More servers, on another loopback address or a given port: where a redirect may lead."""
+    started = []
+
+    def start(host: str = "127.0.0.1", port: int = 0):
+        state, httpd = http_server_module.start_server(host, port)
+        started.append(httpd)
+        return state
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def fetch_settings(tmp_path) -> FetchSettings:
+    """Local sources are read from the test's own folder (the app's instance) and the fixtures."""
     return FetchSettings(
         user_agent="ComprasMYPE-test/1.0",
         connect_timeout=2.0,
@@ -40,6 +61,7 @@ def fetch_settings() -> FetchSettings:
         attempts=3,
         backoff_base=0.01,
         min_interval=0.0,
+        local_sources_dirs=(tmp_path, SHARED_FIXTURES),
     )
 
 

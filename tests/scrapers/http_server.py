@@ -20,6 +20,8 @@ class Reply:
     etag: str | None = None
     last_modified: str | None = None
     delay: float = 0.0
+    headers: tuple[tuple[str, str], ...] = ()  # more headers: Location, Content-Encoding...
+    send_length: bool = True  # False: no Content-Length, the body ends when the server closes
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,10 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def _send(self, status: int, body: bytes, content_type: str, reply=None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+            if reply is None or reply.send_length:
+                self.send_header("Content-Length", str(len(body)))
+            for name, value in reply.headers if reply is not None else ():
+                self.send_header(name, value)
             if reply is not None and reply.etag:
                 self.send_header("ETag", reply.etag)
             if reply is not None and reply.last_modified:
@@ -102,10 +107,10 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_server() -> tuple[LocalServer, ThreadingHTTPServer]:
+def start_server(host: str = "127.0.0.1", port: int = 0) -> tuple[LocalServer, ThreadingHTTPServer]:
     state = LocalServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd = ThreadingHTTPServer((host, port), _handler(state))
     httpd.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    state.base_url = f"http://{host}:{httpd.server_address[1]}"
     threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     return state, httpd

@@ -48,7 +48,12 @@ def ingested(session, tmp_path) -> dict[str, Opportunity]:
     path.write_text(rss(HOSTILE_LINKS | {"aviso-oficial": OFFICIAL}), encoding="utf-8")
     source = add_source(session, "hostil", SourceKind.FEED, path.as_uri())
     session.commit()
-    settings = FetchSettings(user_agent="ComprasMYPE-test/1.0", attempts=1, min_interval=0.0)
+    settings = FetchSettings(
+        user_agent="ComprasMYPE-test/1.0",
+        attempts=1,
+        min_interval=0.0,
+        local_sources_dirs=(tmp_path,),
+    )
     with Fetcher(settings, HostRegistry()) as fetcher:
         run = run_source(session, source, NOW, fetcher)
     assert run.status == RunStatus.SUCCEEDED, run
