@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from notifications.formatting import MISSING, lima_date, lima_datetime, money, row_name
 from portal.buyers.models import Buyer
 from portal.labels import object_type_label, status_label
+from portal.opportunities.awards import awards_text
 from portal.opportunities.models import Opportunity, OpportunityChange
 from portal.reference.models import Department, ProcedureType
 
@@ -34,6 +35,7 @@ FIELD_LABELS = {
     "ocid": _l("Código OCDS"),
     "buyer_id": _l("Entidad"),
     "classifications": _l("Clasificación"),
+    "awards": _l("Adjudicación"),
 }
 # Said to have changed, without the values: too long for a mail, or (a source's address) not
 # to be shown as text the reader might paste into a browser.
@@ -70,6 +72,7 @@ def _value_format(session: Session, field: str, currency: str):
         "region_code": lambda value: row_name(session, Department, value),
         "procedure_type_code": lambda value: row_name(session, ProcedureType, value),
         "buyer_id": lambda value: row_name(session, Buyer, int(value)),
+        "awards": awards_text,
     }
     return formats.get(field, str)
 

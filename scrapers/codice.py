@@ -11,7 +11,13 @@ from lxml import etree
 
 from portal.opportunities.enums import ObjectType, OpportunityStatus
 from scrapers.dates import to_utc
-from scrapers.records import BuyerRecord, ClassificationRecord, OpportunityRecord, ParseContext
+from scrapers.records import (
+    AwardRecord,
+    BuyerRecord,
+    ClassificationRecord,
+    OpportunityRecord,
+    ParseContext,
+)
 from scrapers.text import clean_text, parse_amount
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -41,6 +47,22 @@ _OBJECT_TYPES = {
     "32": ObjectType.WORKS,
 }
 _PROCEDURES = {"1": "Procedimiento abierto", "2": "Procedimiento restringido"}
+# CODICE TenderResultCode onto the OCDS award statuses: 1 provisional, 2 final, 8 awarded,
+# 9 contract signed, 10 best bidder asked for documents, 11 in-house order signed; 3, 6 and 7
+# deserted; 4 withdrawn (desistimiento) and 5 renounced. Any other code is not confirmed.
+_RESULTS = {
+    "1": "pending",
+    "2": "active",
+    "3": "unsuccessful",
+    "4": "cancelled",
+    "5": "cancelled",
+    "6": "unsuccessful",
+    "7": "unsuccessful",
+    "8": "active",
+    "9": "active",
+    "10": "pending",
+    "11": "active",
+}
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, recover=True, huge_tree=False, load_dtd=False
 )
@@ -66,7 +88,7 @@ def contract_folders(payload: bytes) -> dict[str, etree._Element]:
 
 
 def enrich(record: OpportunityRecord, folder: etree._Element, context: ParseContext):
-    """The entry's record with buyer, budget, CPV, deadline and status from its folder."""
+    """The entry's record with buyer, budget, CPV, deadline, status and awards from its folder."""
     amount, currency = _budget(folder)
     return replace(
         record,
@@ -78,6 +100,7 @@ def enrich(record: OpportunityRecord, folder: etree._Element, context: ParseCont
         currency=currency or "EUR",
         deadline_at=_deadline(folder),
         status=_STATUSES.get(_text(folder, "extb:ContractFolderStatusCode"), record.status),
+        awards=_awards(folder),
     )
 
 
@@ -140,3 +163,41 @@ def _deadline(folder: etree._Element):
         return None
     end_time = _text(folder, period + "cbc:EndTime") or "23:59:59"
     return to_utc(f"{end_date}T{end_time}", MADRID)
+
+
+def _awards(folder: etree._Element) -> tuple[AwardRecord, ...]:
+    """Each result's winning parties, with the amount awarded (VAT included when given)."""
+    found = []
+    for result in folder.iterfind("cac:TenderResult", NAMESPACES):
+        amount, currency = _awarded_amount(result)
+        award_date = _text(result, "cbc:AwardDate")
+        for party in result.iterfind("cac:WinningParty", NAMESPACES):
+            name = _text(party, "cac:PartyName/cbc:Name")
+            if not name:
+                continue
+            identifier = _text(party, "cac:PartyIdentification/cbc:ID")
+            found.append(
+                AwardRecord(
+                    supplier_name=name[:500],
+                    supplier_identifier=identifier[:100] if identifier else None,
+                    amount=amount,
+                    currency=currency or "EUR",
+                    awarded_at=to_utc(award_date, MADRID),
+                    status=_RESULTS.get(_text(result, "cbc:ResultCode"), "pending"),
+                    source_award_id=_text(
+                        result, "cac:AwardedTenderedProject/cbc:ProcurementProjectLotID"
+                    ),
+                )
+            )
+    return tuple(dict.fromkeys(found))
+
+
+def _awarded_amount(result: etree._Element) -> tuple:
+    """0 counts as unknown, as for budgets; a spent amount is never negative."""
+    total = "cac:AwardedTenderedProject/cac:LegalMonetaryTotal/"
+    for tag in ("cbc:PayableAmount", "cbc:TaxExclusiveAmount"):
+        node = result.find(total + tag, NAMESPACES)
+        amount = parse_amount(node.text) if node is not None and node.text else None
+        if amount is not None and amount > 0:
+            return amount, (node.get("currencyID") or "EUR")[:3].upper()
+    return None, None

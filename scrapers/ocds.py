@@ -7,7 +7,7 @@ parses in flat memory whatever its number of ocids.
 Planning-only releases yield no opportunity (plans come from plan files): they are counted in
 one ParseWarning per file so an operator sees them without a failure per release. A release
 without tender and buyer (contract- or award-only) becomes an ItemError, unless an earlier
-release of the same ocid was mapped: then it only moves that opportunity's status on.
+release of the same ocid was mapped: then it only moves that opportunity's status and awards on.
 """
 
 import pickle
@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from scrapers import ocds_mapping
+from scrapers import ocds_awards, ocds_mapping
 from scrapers.dates import to_utc
 from scrapers.ocds_stream import releases, utf8_stream
 from scrapers.records import (
@@ -127,14 +127,34 @@ def _keep_latest(latest: _LatestByOcid, release: dict, context: ParseContext) ->
     previous = latest.get(ocid)
     if previous is not None and date < previous[0]:
         return
-    mapped = ocds_mapping.opportunity(release, context)
+    mapped = _with_awards(ocds_mapping.opportunity(release, context), release, context)
     if isinstance(mapped, ItemError) and previous is not None:
         if isinstance(previous[1], OpportunityRecord):
-            status = ocds_mapping.status_signal(release)
-            if status is not None:
-                latest.put(ocid, date, replace(previous[1], status=status))
+            moved = _moved_on(previous[1], release, context)
+            if moved is not None:
+                latest.put(ocid, date, moved)
             return
     latest.put(ocid, date, mapped)
+
+
+def _with_awards(
+    item: OpportunityRecord | ItemError, release: dict, context: ParseContext
+) -> OpportunityRecord | ItemError:
+    if isinstance(item, ItemError) or not release.get("awards"):
+        return item
+    found = ocds_awards.awards(release, context.timezone, item.currency)
+    return replace(item, awards=found) if found else item
+
+
+def _moved_on(
+    record: OpportunityRecord, release: dict, context: ParseContext
+) -> OpportunityRecord | None:
+    """An award- or contract-only release moves its process's status and awards on."""
+    status = ocds_mapping.status_signal(release)
+    found = ocds_awards.awards(release, context.timezone, record.currency)
+    if status is None and not found:
+        return None
+    return replace(record, status=status or record.status, awards=found or record.awards)
 
 
 def _with_warnings(item: OpportunityRecord | ItemError) -> Iterator[ParsedItem]:

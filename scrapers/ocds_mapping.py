@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from portal.opportunities.enums import ObjectType, OpportunityStatus
+from portal.web_urls import web_url
 from scrapers import peru
 from scrapers.dates import to_utc
 from scrapers.records import (
@@ -175,8 +176,9 @@ def _url(release: dict, tender: dict) -> str | None:
         *(doc.get("url") for doc in documents),
         release.get("uri"),
     ):
-        if isinstance(candidate, str) and candidate.startswith(("http://", "https://")):
-            return candidate.strip()[:2000]
+        link = web_url(candidate) if isinstance(candidate, str) else None
+        if link is not None:
+            return link[:2000]
     return None
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.api.cursor import after, ordered, sort_order
 from portal.buyers.models import Buyer
@@ -62,7 +62,7 @@ def filtered_opportunity_page(session: Session, params: SearchParams, now: datet
     """A page of the SQL-filtered opportunities in the sort's column order."""
     order = sort_order(params.sort, now)
     query = filtered_opportunities(session, params, now).add_columns(order.key)
-    query = query.options(joinedload(Opportunity.buyer))
+    query = query.options(joinedload(Opportunity.buyer), selectinload(Opportunity.awards))
     if start is not None:
         query = after(query, order, *start)
     found = session.execute(ordered(query, order).limit(params.per_page + 1)).all()

@@ -1,7 +1,9 @@
-"""The demo's cast: buyers across regions and the kinds of purchases Peruvian entities make.
+"""The demo's cast: buyers across regions, the kinds of purchases Peruvian entities make, and
+the small firms that win them.
 
 Entity names are real kinds of Peruvian public bodies; their RUCs are generated (valid check
-digit, not the real numbers), so nothing here should be read as real procurement data.
+digit, not the real numbers), and the suppliers are invented, so nothing here should be read as
+real procurement data.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,16 @@ class DemoBuyer:
     department: str  # department name, as OCDS addresses carry it
     region_code: str
     ruc_base: str  # ten digits; the check digit is computed
+
+    @property
+    def ruc(self) -> str:
+        return self.ruc_base + str(ruc_check_digit(self.ruc_base))
+
+
+@dataclass(frozen=True)
+class DemoSupplier:
+    name: str
+    ruc_base: str  # ten digits: 20 a company, 10 a person with a business
 
     @property
     def ruc(self) -> str:
@@ -58,6 +70,16 @@ BUYERS = (
     DemoBuyer(
         "Municipalidad Distrital de El Porvenir", "MDEP", "local", "LA LIBERTAD", "13", "2017449873"
     ),
+)
+
+SUPPLIERS = (
+    DemoSupplier("Constructora Andina del Sur S.A.C.", "2060123456"),
+    DemoSupplier("Servicios Generales Misti E.I.R.L.", "2060234567"),
+    DemoSupplier("Distribuidora Ferretera Qhapaq S.A.C.", "2060345678"),
+    DemoSupplier("Textiles Chavín E.I.R.L.", "2060456789"),
+    DemoSupplier("Tecnología y Redes del Norte S.A.C.", "2060567890"),
+    DemoSupplier("Rosa Mamani Quispe", "1040678901"),
+    DemoSupplier("Alimentos Nutritivos Huancayo S.R.L.", "2060789012"),
 )
 
 PURCHASES = (

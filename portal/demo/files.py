@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
-from portal.demo.catalogue import BUYERS, PURCHASES, DemoBuyer, DemoPurchase
+from portal.demo.catalogue import BUYERS, PURCHASES, SUPPLIERS, DemoBuyer, DemoPurchase
 
 LIMA = ZoneInfo("America/Lima")  # the files carry Lima times with their offset, as SEACE does
 MONTHS_AHEAD = 6
@@ -52,16 +52,20 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
     nomenclature = f"{procedure}-SM-{number}-{year}-{buyer.acronym}-1"
     closed = deadline < now
     status = "active"
-    awards = []
+    awards, suppliers = [], []
     if closed:
         status = rng.choice(("complete", "complete", "unsuccessful", "cancelled"))
         # Bids closed lately are still being evaluated: closed, with no award published yet.
         if status == "complete" and now - deadline > EVALUATION_PERIOD:
+            winner = SUPPLIERS[number % len(SUPPLIERS)]  # not drawn: the rest stays as it was
+            suppliers = [_supplier_party(winner.name, winner.ruc)]
             awards = [
                 {
                     "id": f"{nomenclature}-A1",
                     "status": "active",
-                    "value": {"amount": value, "currency": "PEN"},
+                    "date": _iso(deadline + EVALUATION_PERIOD),
+                    "value": {"amount": value * 47 // 50, "currency": "PEN"},  # won 6% below
+                    "suppliers": [{"id": f"PE-RUC-{winner.ruc}", "name": winner.name}],
                 }
             ]
     ocid = f"ocds-dgv273-demo-{number:06d}"
@@ -81,7 +85,8 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
                 "identifier": {"scheme": "PE-RUC", "id": buyer.ruc, "legalName": buyer.name},
                 "address": {"region": buyer.department, "countryName": "Perú"},
                 "roles": ["buyer", "procuringEntity"],
-            }
+            },
+            *suppliers,
         ],
         "tender": {
             "id": nomenclature,
@@ -109,6 +114,15 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
             ],
         },
         "awards": awards,
+    }
+
+
+def _supplier_party(name: str, ruc: str) -> dict:
+    return {
+        "id": f"PE-RUC-{ruc}",
+        "name": name,
+        "identifier": {"scheme": "PE-RUC", "id": ruc, "legalName": name},
+        "roles": ["supplier"],
     }
 
 

@@ -1,9 +1,11 @@
-"""A search's opportunities as an OCDS 1.1 release package (tag `tender`), for data users."""
+"""A search's opportunities as an OCDS 1.1 release package (tag `tender`, and `award` for a
+process with awards), for data users."""
 
 from datetime import datetime
 
 from portal.api.serializers import iso_utc
 from portal.feeds.text import xml_safe_tree
+from portal.opportunities.awards import Winner, awards_of
 from portal.opportunities.models import Opportunity, OpportunityStatus
 
 OCID_PREFIX = "ocds-compras-mype-"
@@ -80,18 +82,51 @@ def _tender(opportunity: Opportunity) -> dict:
     return {key: value for key, value in tender.items() if value not in (None, "", [], {})}
 
 
+def _supplier_party(winner: Winner, number: int) -> dict:
+    if winner.ruc:
+        identifier = {"scheme": "PE-RUC", "id": winner.ruc, "legalName": winner.name}
+        return {"id": f"PE-RUC-{winner.ruc}", "name": winner.name, "identifier": identifier}
+    party = {"id": f"supplier-{number}", "name": winner.name}
+    return party | ({"identifier": {"id": winner.identifier}} if winner.identifier else {})
+
+
+def _awards(opportunity: Opportunity) -> tuple[list[dict], list[dict]]:
+    """awards[] and the supplier parties they name; award ids unique within the release."""
+    awards, parties, ids = [], {}, set()
+    for number, award in enumerate(awards_of(opportunity.awards), start=1):
+        suppliers = []
+        for winner in award.winners:
+            key = (winner.ruc, winner.name, winner.identifier)
+            party = parties.get(key) or _supplier_party(winner, len(parties) + 1)
+            parties[key] = party
+            suppliers.append({"id": party["id"], "name": party["name"]})
+        award_id = award.source_award_id or str(number)
+        award_id = award_id if award_id not in ids else f"{award_id}-{number}"
+        ids.add(award_id)
+        data = {"id": award_id, "status": award.status, "suppliers": suppliers}
+        if award.awarded_at is not None:
+            data["date"] = iso_utc(award.awarded_at)
+        if award.amount is not None:
+            data["value"] = {"amount": float(award.amount), "currency": award.currency}
+        awards.append(data)
+    return awards, [party | {"roles": ["supplier"]} for party in parties.values()]
+
+
 def release(opportunity: Opportunity, detail_url: str) -> dict:
     buyer = _buyer(opportunity)
+    awards, suppliers = _awards(opportunity)
     data = {
         "ocid": ocid_of(opportunity),
         "id": f"{ocid_of(opportunity)}-{opportunity.updated_at:%Y%m%dT%H%M%S}",
         "date": iso_utc(opportunity.updated_at),
-        "tag": ["tender"],
+        "tag": ["tender", "award"] if awards else ["tender"],
         "initiationType": "tender",
         "language": "es",
         "tender": _tender(opportunity),
-        "parties": [buyer | {"roles": ["buyer"]}] if buyer else [],
+        "parties": [*([buyer | {"roles": ["buyer"]}] if buyer else []), *suppliers],
     }
+    if awards:
+        data["awards"] = awards
     if buyer:
         data["buyer"] = {"id": buyer["id"], "name": buyer["name"]}
     if opportunity.url or detail_url:

@@ -22,6 +22,10 @@ class OpportunityStatus(enum.StrEnum):
     DESERTED = "deserted"
 
 
+# The OCDS award status codelist, as `opportunity_awards.status` holds it.
+AWARD_STATUSES = ("pending", "active", "cancelled", "unsuccessful")
+
+
 class ChangeKind(enum.StrEnum):
     DEADLINE_EXTENDED = "deadline_extended"
     DEADLINE_SHORTENED = "deadline_shortened"

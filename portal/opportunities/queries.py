@@ -62,6 +62,7 @@ def get_opportunity(session: Session, opportunity_id: int) -> Opportunity | None
             .joinedload(PlanLine.plan)
             .joinedload(AnnualPlan.buyer),
             selectinload(Opportunity.changes),
+            selectinload(Opportunity.awards),
         )
     )
     return session.scalar(query)
@@ -77,6 +78,7 @@ def opportunities_by_ids(session: Session, ids: Iterable[int]) -> list[Opportuni
             joinedload(Opportunity.buyer),
             joinedload(Opportunity.region),
             joinedload(Opportunity.procedure_type),
+            selectinload(Opportunity.awards),  # the API and the OCDS export show them
         )
     )
     found = {opportunity.id: opportunity for opportunity in session.scalars(query)}

@@ -1,6 +1,7 @@
 """The API honours its own OpenAPI document: no 5xx, responses match the schemas."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -8,7 +9,7 @@ from factories import NOW
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from portal.opportunities.models import ChangeKind, OpportunityChange
+from portal.opportunities.models import ChangeKind, OpportunityAward, OpportunityChange
 
 
 @pytest.fixture
@@ -23,6 +24,16 @@ def api_schema(app, session, make_opportunity, make_plan):
             field="estimated_value",
             old_value="1",
             new_value="2",
+        )
+    )
+    session.add(
+        OpportunityAward(
+            opportunity_id=opportunity.id,
+            position=0,
+            supplier_name="Confecciones Textiles del Sur S.A.C.",
+            supplier_ruc="20601234565",
+            amount=Decimal("98000.00"),
+            awarded_at=NOW - timedelta(hours=2),
         )
     )
     session.commit()

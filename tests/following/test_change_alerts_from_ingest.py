@@ -52,8 +52,10 @@ def publish(tmp_path):
 
 
 @pytest.fixture
-def scrape(session):
-    settings = FetchSettings(user_agent="ComprasMYPE-test/1.0", min_interval=0.0)
+def scrape(session, tmp_path):
+    settings = FetchSettings(
+        user_agent="ComprasMYPE-test/1.0", min_interval=0.0, local_sources_dirs=(tmp_path,)
+    )
     with Fetcher(settings, HostRegistry()) as fetcher:
 
         def scrape(source, now):
@@ -138,9 +140,16 @@ def test_the_publishers_award_release_reaches_the_follower(
     publish(tender, award)
     scrape(source, NOW + timedelta(days=20))
 
-    assert record_change_alerts(session, NOW + timedelta(days=20)) == 1
+    assert record_change_alerts(session, NOW + timedelta(days=20)) == 2
     assert change_alerts(session) == [
         (follower.id, DeliveryKind.CHANGE, ChangeKind.STATUS_CHANGED),
+        (follower.id, DeliveryKind.CHANGE, ChangeKind.DETAILS_CHANGED),
     ]
-    [awarded] = session.get(Opportunity, opportunity.id).changes
+    awarded, winners = session.get(Opportunity, opportunity.id).changes
     assert (awarded.old_value, awarded.new_value) == ("open", "awarded")
+    assert (winners.field, winners.old_value) == ("awards", None)
+    assert [entry["supplier"] for entry in json.loads(winners.new_value)] == [
+        "DATA LAB SA",
+        "MARCELO ADDARIO PAVON",
+        "PARASUR SA",
+    ]
