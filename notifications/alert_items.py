@@ -26,6 +26,7 @@ from notifications.formatting import (
 )
 from notifications.models import AlertDelivery, DeliveryKind
 from portal.alert_links.tokens import follow_url
+from portal.deadlines.display import deadline_summary
 from portal.labels import object_type_label, status_label
 from portal.opportunities.display import change_kind_label
 from portal.opportunities.models import Opportunity, OpportunityChange, OpportunityStatus
@@ -59,6 +60,7 @@ class AlertItem:
     follow_url: str | None = None  # only for open processes the reader doesn't follow yet
     closes_at: datetime | None = None  # the deadline of an open process
     published_at: datetime | None = None
+    short_deadline: str = ""  # why the call's deadline is short (portal.deadlines), if it is
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def build_item(
         follow_url=follow_url(delivery.user_id, opportunity.id, now) if wants_follow_link else None,
         closes_at=opportunity.deadline_at if is_open else None,
         published_at=opportunity.published_at,
+        short_deadline=_short_deadline(opportunity),
     )
 
 
@@ -265,6 +268,8 @@ def _opportunity_facts(
         ),
         (_("Plazo para ofertas"), _deadline(opportunity, now)),
     ]
+    if (deadline := deadline_summary(opportunity)) is not None:
+        facts.append((deadline.label, deadline.value))
     if opportunity.status != OpportunityStatus.OPEN:
         facts = status + facts
     return tuple(facts)
@@ -278,6 +283,15 @@ def _deadline(opportunity: Opportunity, now: datetime) -> str:
     if opportunity.status != OpportunityStatus.OPEN:
         return when
     return f"{when} · {time_left(deadline, now)}"
+
+
+def _short_deadline(opportunity: Opportunity) -> str:
+    """The minimum, what the call gives and why it matters: shown apart from the facts, with
+    a heading of its own, so the warning never rests on colour alone."""
+    deadline = deadline_summary(opportunity)
+    if deadline is None or not deadline.short:
+        return ""
+    return f"{deadline.sentence} {deadline.advice}"
 
 
 def _reason(delivery: AlertDelivery, subjects: Subjects) -> str:

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from notifications.formatting import money as format_money
 from portal.db import db
+from portal.deadlines.display import deadline_summary
 from portal.labels import object_type_label, status_label
 from portal.opportunities.queries import closing_soon, latest_open
 
@@ -63,4 +64,5 @@ def inject_template_helpers() -> dict:
         "current_locale": str(get_locale()),
         "object_type_label": object_type_label,
         "status_label": status_label,
+        "deadline_summary": deadline_summary,
     }

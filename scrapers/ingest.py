@@ -21,9 +21,15 @@ from sqlalchemy.orm import Session
 
 from portal.buyers.models import Buyer, GovernmentLevel
 from portal.buyers.ruc import is_valid_ruc
+from portal.deadlines.assess import deadline_columns
+from portal.deadlines.rules import load_rules
+from portal.excerpts import excerpt
+from portal.opportunities.awards import awards_json
+from portal.opportunities.enums import AWARD_STATUSES
 from portal.opportunities.models import (
     ChangeKind,
     Opportunity,
+    OpportunityAward,
     OpportunityChange,
     OpportunityClassification,
 )
@@ -33,6 +39,7 @@ from portal.search import hooks as search_hooks
 from scrapers import plan_linking
 from scrapers.models import ScrapeItemFailure, Source
 from scrapers.records import (
+    AwardRecord,
     BuyerRecord,
     ClassificationRecord,
     ItemError,
@@ -45,9 +52,24 @@ from scrapers.records import (
 )
 
 BATCH_SIZE = 500
+# A notice's description as stored (cut at a word, with "…"): annexes pasted whole run to
+# megabytes, which the page, the API and every change row would carry.
+MAX_DESCRIPTION_CHARS = 20_000
 INDEX_BATCH_SIZE = 5000  # committed notices indexed together (see search.hooks.defer_indexing)
 OPPORTUNITIES = Opportunity.__table__
 CLASSIFICATIONS = OpportunityClassification.__table__
+AWARDS = OpportunityAward.__table__
+AWARD_COLUMNS = (
+    "source_award_id",
+    "supplier_name",
+    "supplier_ruc",
+    "supplier_identifier",
+    "amount",
+    "currency",
+    "awarded_at",
+    "status",
+)
+MAX_AWARD_AMOUNT = Decimal(10) ** 16  # the column's 18 digits, 2 of them decimals
 SCHEMES = frozenset({"UNSPSC", "CUBSO", "CPV", "OTHER"})
 DETAIL_FIELDS = (
     "title",
@@ -101,15 +123,23 @@ def _plain(value):
         return value.value
     if kind is datetime or kind is Decimal:
         return _json_value(value)
-    return [_plain(getattr(value, name)) for name in _field_names(kind)]
+    plain = [_plain(getattr(value, name)) for name in _field_names(kind)]
+    if kind is OpportunityRecord and value.awards:
+        plain.append(_plain(value.awards))
+    return plain
 
 
 _AS_IS = frozenset({str, int, bool, float, type(None)})
+# Fields added to records after notices were stored, hashed only when set: a notice without
+# awards keeps the hash it was stored with, so an upgrade does not make every notice "updated".
+_ADDED_LATER = frozenset({"awards"})
 
 
 @functools.cache
 def _field_names(record_class: type) -> tuple[str, ...]:
-    return tuple(item.name for item in dataclasses.fields(record_class))
+    return tuple(
+        item.name for item in dataclasses.fields(record_class) if item.name not in _ADDED_LATER
+    )
 
 
 def _json_value(value):
@@ -156,6 +186,7 @@ class Ingestor:
             region_codes=frozenset(session.scalars(select(Department.code))),
             plan_keys=set(session.execute(select(AnnualPlan.buyer_id, AnnualPlan.fiscal_year))),
         )
+        self._deadline_rules = load_rules(session)  # minimums and floor, once per run
 
     def consume(self, items: Iterable[ParsedItem]) -> PageOutcome:
         """Feed a parser's output in; if the parser breaks, the unflushed batch is dropped."""
@@ -278,6 +309,7 @@ class Ingestor:
         if not fresh:
             return
         rows = [self._row(record, digest) for record, digest in fresh]
+        awards = [_award_rows(record.awards) for record, _ in fresh]  # checked before writing
         for row in rows:
             row.update(source_id=self.source_id, first_seen_at=self.now, updated_at=self.now)
             row["needs_matching"] = True
@@ -297,6 +329,14 @@ class Ingestor:
             for values in _classification_rows(record.classifications)
         ]
         _insert_classifications(self.session, classifications)
+        _insert_awards(
+            self.session,
+            [
+                {"opportunity_id": opportunity_id, **values}
+                for opportunity_id, award_rows in zip(ids, awards, strict=True)
+                for values in award_rows
+            ],
+        )
         to_link = [
             opportunity_id
             for opportunity_id, row in zip(ids, rows, strict=True)
@@ -321,6 +361,12 @@ class Ingestor:
         }:
             changes.append((ChangeKind.DETAILS_CHANGED, "classifications", None, None))
             self._replace_classifications(opportunity, new_classifications)
+        old_awards, new_awards = _stored_award_rows(opportunity), _award_rows(record.awards)
+        if old_awards != new_awards:
+            old_text, new_text = awards_json(old_awards), awards_json(new_awards)
+            if old_text != new_text:  # a corrected date or foreign id alone is not news
+                changes.append((ChangeKind.DETAILS_CHANGED, "awards", old_text, new_text))
+            self._replace_awards(opportunity, new_awards)
         for name, value in row.items():
             setattr(opportunity, name, value)
         opportunity.needs_matching = True
@@ -354,6 +400,14 @@ class Ingestor:
         )
         self.session.expire(opportunity, ["classifications"])
 
+    def _replace_awards(self, opportunity: Opportunity, rows: list[dict]) -> None:
+        """Delete, then insert, in SQL, as for classifications: positions are unique."""
+        self.session.execute(
+            delete(OpportunityAward).where(OpportunityAward.opportunity_id == opportunity.id)
+        )
+        _insert_awards(self.session, [{"opportunity_id": opportunity.id, **row} for row in rows])
+        self.session.expire(opportunity, ["awards"])
+
     def _row(self, record: OpportunityRecord, digest: str) -> dict:
         if not record.source_ref.strip():
             raise InvalidRecord("registro sin identificador en la fuente")
@@ -371,7 +425,7 @@ class Ingestor:
             "ocid": record.ocid,
             "buyer_id": self._buyer_id(record.buyer),
             "title": _cut(record.title, 1000) or record.source_ref,
-            "description": record.description or "",
+            "description": excerpt(record.description, MAX_DESCRIPTION_CHARS),
             "object_type": record.object_type,
             "procedure_type_code": procedure_code,
             "procedure_text": _cut(procedure_text, 300),
@@ -383,6 +437,9 @@ class Ingestor:
             "status": record.status,
             "url": record.url,
             "content_hash": digest,
+            **deadline_columns(
+                self._deadline_rules, procedure_code, record.published_at, record.deadline_at
+            ),
         }
 
     def _region(self, code: str | None) -> str | None:
@@ -489,6 +546,52 @@ def _insert_classifications(session: Session, rows: list[dict]) -> None:
     (psycopg's plain executemany sends them one at a time)."""
     if rows:
         session.connection().execute(CLASSIFICATIONS.insert().returning(CLASSIFICATIONS.c.id), rows)
+
+
+def _insert_awards(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.connection().execute(AWARDS.insert().returning(AWARDS.c.id), rows)
+
+
+def _award_rows(records: tuple[AwardRecord, ...]) -> list[dict]:
+    """Rows in the source's order, as the columns hold them (cut, cents, checked RUC)."""
+    rows = []
+    for position, record in enumerate(records):
+        if record.awarded_at is not None and record.awarded_at.tzinfo is None:
+            raise InvalidRecord(f"awarded_at sin zona horaria: {record.awarded_at.isoformat()}")
+        name = (record.supplier_name or "").strip()
+        if not name:
+            raise InvalidRecord("adjudicación sin nombre del proveedor")
+        ruc = record.supplier_ruc if is_valid_ruc(record.supplier_ruc or "") else None
+        rows.append(
+            {
+                "position": position,
+                "source_award_id": _cut(record.source_award_id, 200),
+                "supplier_name": name[:500],
+                "supplier_ruc": ruc,
+                "supplier_identifier": _cut(record.supplier_identifier, 100),
+                "amount": _award_amount(record.amount),
+                "currency": (record.currency or "PEN")[:3].upper(),
+                "awarded_at": record.awarded_at.astimezone(UTC) if record.awarded_at else None,
+                "status": record.status if record.status in AWARD_STATUSES else "pending",
+            }
+        )
+    return rows
+
+
+def _award_amount(amount: Decimal | None) -> Decimal | None:
+    """In cents, as stored, so a stored award compares equal to the record it came from; an
+    amount the column cannot hold (negative, beyond 16 digits) is unknown."""
+    if amount is None or not amount.is_finite() or not 0 <= amount < MAX_AWARD_AMOUNT:
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _stored_award_rows(opportunity: Opportunity) -> list[dict]:
+    return [
+        {"position": award.position} | {name: getattr(award, name) for name in AWARD_COLUMNS}
+        for award in opportunity.awards
+    ]
 
 
 def _line_signature(lines) -> list[tuple]:

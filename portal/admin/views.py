@@ -13,12 +13,17 @@ from sqlalchemy import select
 from portal.accounts.access import require_role
 from portal.accounts.models import AuditAction, Role, User
 from portal.admin import operations
+from portal.admin.deadline_form import DeadlineFloorForm
 from portal.admin.forms import DecisionForm, RoleForm
 from portal.admin.labels import ACTION_LABELS, ROLE_LABELS, STATE_LABELS, action_label, role_label
 from portal.admin.queries import STATES, audit_events, pending_staff, search_users
 from portal.buyers.models import GovernmentLevel
 from portal.buyers.queries import buyer_by_reference
 from portal.db import db
+from portal.deadlines.display import days_text
+from portal.deadlines.operations import change_admin_floor, minimums_overview
+from portal.deadlines.rules import DIRECT_PROCEDURES
+from portal.deadlines.settings import MAX_FLOOR_DAYS
 from portal.pagination import PER_PAGE, Page
 from portal.plans import compliance
 from portal.plans.params import parse_region, parse_year
@@ -186,6 +191,39 @@ def plans_csv():
     ]
     rows = (_compliance_cells(row) for row in compliance.compliance_rows(db.session, filters))
     return download(csv_bytes(header, rows), f"planes-{filters.fiscal_year}.csv", "csv")
+
+
+@blueprint.route("/plazos", methods=["GET", "POST"])
+def deadlines():
+    """The floor for procedures without a legal minimum; saving it recomputes their flags."""
+    overview = minimums_overview(db.session)
+    form = DeadlineFloorForm(days=overview.floor)
+    if request.method == "POST":
+        if not form.validate():
+            return _deadlines_page(form, overview), 400
+        report = change_admin_floor(db.session, form.days.data, current_user.id, datetime.now(UTC))
+        flash(
+            _(
+                "Plazo guardado. Convocatorias recalculadas: %(changed)d; con plazo corto: "
+                "%(flagged)d.",
+                changed=report.changed,
+                flagged=report.flagged,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.deadlines"), 303)
+    return _deadlines_page(form, overview)
+
+
+def _deadlines_page(form: DeadlineFloorForm, overview):
+    return render_template(
+        "admin/deadlines.html",
+        form=form,
+        overview=overview,
+        days_text=days_text,
+        direct_procedures=DIRECT_PROCEDURES,
+        max_floor_days=MAX_FLOOR_DAYS,
+    )
 
 
 @blueprint.context_processor

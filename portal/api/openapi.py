@@ -1,5 +1,7 @@
 """The OpenAPI 3 description of API v1, written by hand to match portal/api/views.py."""
 
+from portal.deadlines.checks import DEADLINE_CHECKS
+from portal.opportunities.enums import AWARD_STATUSES
 from portal.search.params import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -77,6 +79,12 @@ SIZE = _query(
     "Suitable for this company size: estimated value at most half the class's legal annual "
     "sales ceiling, with the UIT of the year in force.",
 )
+DEADLINE_CHECK = _list(
+    "deadline_check",
+    {"type": "string", "enum": list(DEADLINE_CHECKS)},
+    "`short`: calls giving fewer days than their minimum (`short_deadline`); `enough`: calls "
+    "giving at least their minimum (any of).",
+)
 PUBLISHED_WITHIN = _query(
     "published_within",
     {"type": "integer", "minimum": 1, "maximum": 3650},
@@ -104,6 +112,7 @@ OPPORTUNITY_PARAMETERS = [
         "Deadline within the next N days.",
     ),
     SIZE,
+    DEADLINE_CHECK,
 ]
 SORT = _query(
     "sort",
@@ -140,6 +149,32 @@ BUYER_SCHEMA = {
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "ruc": NULLABLE_STRING},
 }
 
+AWARD_SCHEMA = {
+    "type": "object",
+    "description": "Who won and for how much, as the source states it. `amount` is the "
+    "award's, null when the source gives none; a joint award lists every supplier.",
+    "required": ["status", "amount", "currency", "suppliers"],
+    "properties": {
+        "id": NULLABLE_STRING,
+        "status": {"type": "string", "enum": list(AWARD_STATUSES)},
+        "date": DATE_TIME,
+        "amount": DECIMAL,
+        "currency": {"type": "string"},
+        "suppliers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "ruc": NULLABLE_STRING,
+                    "identifier": NULLABLE_STRING,
+                },
+            },
+        },
+    },
+}
+
 OPPORTUNITY_SCHEMA = {
     "type": "object",
     "required": [
@@ -155,7 +190,12 @@ OPPORTUNITY_SCHEMA = {
         "id": {"type": "integer"},
         "ocid": NULLABLE_STRING,
         "title": {"type": "string"},
-        "description": {"type": "string"},
+        "description": {
+            "type": "string",
+            "description": "In lists, a snippet: the first 300 characters, cut at a word and "
+            "ended with “…”. In /opportunities/{id}, the whole description as stored (sources' "
+            "text beyond 20,000 characters is cut the same way).",
+        },
         "status": {"type": "string", "enum": list(STATUSES)},
         "object_type": {"type": "string", "enum": list(OBJECT_TYPES), "nullable": True},
         "procedure_type": NULLABLE_STRING,
@@ -170,6 +210,27 @@ OPPORTUNITY_SCHEMA = {
         "updated_at": DATE_TIME,
         "url": NULLABLE_STRING,
         "plan_line_id": {"type": "integer", "nullable": True},
+        "minimum_days": {
+            "type": "integer",
+            "nullable": True,
+            "description": "Minimum time between call and bid deadline for this procedure: the "
+            "legal one, or the portal's floor for procedures without one (`minimum_basis`). "
+            "Null for direct contracting (no call window) or when no floor is set.",
+        },
+        "minimum_day_kind": {"type": "string", "enum": ["business", "calendar"], "nullable": True},
+        "minimum_basis": {"type": "string", "enum": ["legal", "admin"], "nullable": True},
+        "given_days": {
+            "type": "integer",
+            "nullable": True,
+            "description": "Days this call gives, counted as the minimum is (business days: "
+            "Monday to Friday without Peru's public holidays, from the day after publication "
+            "to the deadline, Lima dates). Null when either date is unknown or the deadline is "
+            "not after publication.",
+        },
+        "short_deadline": {
+            "type": "boolean",
+            "description": "The call gives fewer days than its minimum.",
+        },
         "classifications": {
             "type": "array",
             "items": {
@@ -182,6 +243,7 @@ OPPORTUNITY_SCHEMA = {
                 },
             },
         },
+        "awards": {"type": "array", "items": AWARD_SCHEMA},
         "html_url": {"type": "string", "format": "uri"},
         "changes": {
             "type": "array",
@@ -245,7 +307,15 @@ RELEASE_PACKAGE_SCHEMA = {
             "items": {
                 "type": "object",
                 "required": ["ocid", "id", "date", "tag", "initiationType", "tender"],
-                "properties": {"tag": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "tag": {"type": "array", "items": {"type": "string"}},
+                    "awards": {
+                        "type": "array",
+                        "description": "OCDS awards: suppliers reference `parties` with the "
+                        "role `supplier`; `value.amount` is a number.",
+                        "items": {"type": "object", "required": ["id", "status", "suppliers"]},
+                    },
+                },
             },
         },
     },
@@ -353,7 +423,8 @@ def openapi_document(export_limit: int) -> dict:
                     "operationId": "listPlans",
                     "summary": "Latest plan versions, cursor-paged; filters keep matching lines",
                     "description": "Search parameters plans do not have (status, closing_within, "
-                    "sort, page, a kind other than plan_line) are refused with 400.",
+                    "sort, page, deadline_check, a kind other than plan_line) are refused with "
+                    "400.",
                     "parameters": PLAN_PARAMETERS,
                     "responses": {
                         "200": _json("A page of plans", _page_of(PLAN_SCHEMA)),

@@ -5,8 +5,12 @@ from decimal import Decimal
 
 from flask import url_for
 
+from portal.excerpts import excerpt
+from portal.opportunities.awards import Award, awards_of
 from portal.opportunities.models import Opportunity
 from portal.plans.models import AnnualPlan, PlanLine
+
+SNIPPET_CHARS = 300  # of a description, in lists: a line or two, as the search page shows
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -25,12 +29,30 @@ def _buyer(buyer) -> dict | None:
     return {"id": buyer.id, "name": buyer.name, "ruc": buyer.ruc}
 
 
+def award_json(award: Award) -> dict:
+    """One award with all its suppliers (a consortium's members, say)."""
+    return {
+        "id": award.source_award_id,
+        "status": award.status,
+        "date": iso_utc(award.awarded_at),
+        "amount": amount(award.amount),
+        "currency": award.currency,
+        "suppliers": [
+            {"name": winner.name, "ruc": winner.ruc, "identifier": winner.identifier}
+            for winner in award.winners
+        ],
+    }
+
+
 def opportunity_json(opportunity: Opportunity, with_changes: bool = False) -> dict:
+    """A list's item carries a snippet of the description; the detail (`with_changes`) carries
+    the whole description as stored (at most 20,000 characters) and the changes."""
+    description = opportunity.description or ""
     data = {
         "id": opportunity.id,
         "ocid": opportunity.ocid,
         "title": opportunity.title,
-        "description": opportunity.description,
+        "description": description if with_changes else excerpt(description, SNIPPET_CHARS),
         "status": opportunity.status.value,
         "object_type": opportunity.object_type.value if opportunity.object_type else None,
         "procedure_type": opportunity.procedure_type_code,
@@ -45,10 +67,17 @@ def opportunity_json(opportunity: Opportunity, with_changes: bool = False) -> di
         "updated_at": iso_utc(opportunity.updated_at),
         "url": opportunity.url,
         "plan_line_id": opportunity.plan_line_id,
+        # portal.deadlines: the minimum between call and bids and the days this call gives
+        "minimum_days": opportunity.minimum_days,
+        "minimum_day_kind": opportunity.minimum_day_kind,
+        "minimum_basis": opportunity.minimum_basis,
+        "given_days": opportunity.given_days,
+        "short_deadline": opportunity.short_deadline,
         "classifications": [
             {"scheme": item.scheme, "code": item.code, "description": item.description}
             for item in opportunity.classifications
         ],
+        "awards": [award_json(award) for award in awards_of(opportunity.awards)],
         "html_url": url_for("opportunities.detail", opportunity_id=opportunity.id, _external=True),
     }
     if with_changes:

@@ -28,7 +28,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 API_PREFIX = "/api/"
 HTTP_MESSAGES = {404: "recurso no encontrado", 405: "método no permitido para este recurso"}
 # Search parameters that mean nothing for plans: refused rather than silently ignored.
-NOT_FOR_PLANS = ("status", "closing_within", "sort", "page")
+NOT_FOR_PLANS = ("status", "closing_within", "sort", "page", "deadline_check")
 
 
 @blueprint.errorhandler(InvalidSearchParams)

@@ -1,18 +1,26 @@
-"""Feed routes: a search's results as RSS, Atom, iCalendar and OCDS, and one deadline as .ics.
+"""Feed routes: a search's results as RSS, Atom, iCalendar, OCDS, CSV and XLSX, and one
+deadline as .ics.
 
 Every feed takes the search page's query string, so a shared search link becomes a feed by
-changing its path. RSS and Atom follow the search's results page; the iCalendar and OCDS
-exports carry every hit up to the export limit (portal.feeds.export).
+changing its path. RSS and Atom follow the search's results page; the iCalendar, OCDS and
+spreadsheet exports carry every hit up to the export limit (portal.feeds.export).
 """
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from portal.db import db
 from portal.feeds.calendar import deadlines_calendar
-from portal.feeds.export import export_limit, export_params, exported_opportunities
+from portal.feeds.export import (
+    export_limit,
+    export_params,
+    exported_opportunities,
+    spreadsheet_header,
+    spreadsheet_rows,
+)
 from portal.feeds.ocds import release_package
 from portal.feeds.syndication import search_feed
 from portal.opportunities.facets import search_url_args
@@ -21,6 +29,7 @@ from portal.opportunities.search_request import search_params_from
 from portal.opportunities.search_results import ResultRow, run_search
 from portal.plans.display import line_url
 from portal.search.params import InvalidSearchParams, SearchParams
+from portal.spreadsheets import csv_bytes, download, xlsx_bytes
 
 blueprint = Blueprint("feeds", __name__)
 
@@ -97,6 +106,30 @@ def search_calendar():
 @blueprint.get("/buscar.ocds.json")
 def search_ocds():
     return jsonify(ocds_export(requested_params()))
+
+
+@blueprint.get("/buscar.csv")
+def search_csv():
+    return _spreadsheet("csv")
+
+
+@blueprint.get("/buscar.xlsx")
+def search_xlsx():
+    return _spreadsheet("xlsx")
+
+
+def _spreadsheet(kind: str) -> Response:
+    """The search's opportunities, up to the export limit, one row each."""
+    params = export_params(requested_params())
+    now = datetime.now(UTC)
+    found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
+    rows = spreadsheet_rows(found, detail_url, ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))
+    header = spreadsheet_header()
+    if kind == "csv":
+        payload = csv_bytes(header, rows)
+    else:
+        payload = xlsx_bytes([(_("Convocatorias"), header, rows)])
+    return download(payload, f"convocatorias.{kind}", kind)
 
 
 @blueprint.get("/oportunidades/<int(max=2147483647):opportunity_id>.ics")

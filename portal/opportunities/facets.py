@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.buyers.models import Buyer
+from portal.deadlines.display import DEADLINE_CHECK_LABELS
 from portal.labels import object_type_label, status_label
 from portal.opportunities.models import ObjectType, OpportunityStatus
 from portal.reference.models import Department, ProcedureType, Sector
@@ -26,6 +27,7 @@ FACET_FIELDS = {
     "buyer": "buyer_ids",
     "object_type": "object_types",
     "procedure_type": "procedure_types",
+    "deadline_check": "deadline_checks",
 }
 
 FACET_TITLES = {
@@ -37,6 +39,7 @@ FACET_TITLES = {
     "buyer": _l("Entidad"),
     "object_type": _l("Objeto"),
     "procedure_type": _l("Procedimiento"),
+    "deadline_check": _l("Plazo para preparar la oferta"),
 }
 
 ENUM_VALUES = {
@@ -130,6 +133,9 @@ def _names(session: Session, facet: str, values: list[str]) -> dict[str, str]:
         rows = session.execute(
             select(ProcedureType.code, ProcedureType.name_en if english else ProcedureType.name_es)
         )
+    elif facet == "deadline_check":
+        labels = DEADLINE_CHECK_LABELS
+        return {value: str(labels[value]) for value in values if value in labels}
     elif facet in ("object_type", "status"):
         label = object_type_label if facet == "object_type" else status_label
         return {value: label(value) for value in values if value in ENUM_VALUES[facet]}

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
+from portal.deadlines.checks import deadline_check_condition
 from portal.opportunities.models import (
     Opportunity,
     OpportunityClassification,
@@ -55,6 +56,8 @@ def filtered_opportunities(session: Session, params: SearchParams, now: datetime
         query = query.where(Opportunity.object_type.in_(params.object_types))
     if params.procedure_types:
         query = query.where(Opportunity.procedure_type_code.in_(params.procedure_types))
+    if params.deadline_checks:
+        query = query.where(deadline_check_condition(params.deadline_checks))
     if params.statuses:
         query = query.where(_status_condition(params.statuses, now))
     if params.value_min is not None:

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from portal.db import db
+from portal.deadlines.display import DEADLINE_CHECK_LABELS
 from portal.feeds.export import export_limit
 from portal.opportunities.facets import readable_facets, search_url_args, sector_names
 from portal.opportunities.search_request import search_params_from
@@ -32,6 +33,7 @@ def _choices(params: SearchParams, now: datetime) -> dict:
         "procedures": db.session.scalars(select(ProcedureType).order_by(ProcedureType.code)).all(),
         "size_rule_help": size_rule_help(db.session, now),
         "export_limit": export_limit(current_app.config),
+        "deadline_check_labels": DEADLINE_CHECK_LABELS,
     }
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader
 
-STRING_COLUMNS = ("kind", "status", "region", "object_type", "procedure_type")
+STRING_COLUMNS = ("kind", "status", "region", "object_type", "procedure_type", "deadline_check")
 NUMBER_COLUMNS = ("db_id", "buyer", "value", "published", "deadline", "stamp")
 LENGTH_COLUMNS = ("title_len", "body_len")
 
@@ -95,12 +95,14 @@ def _string_column(reader, count: int, vocabulary: Vocabulary) -> np.ndarray:
 
 
 def _column(segment_reader, name: str, count: int) -> np.ndarray:
-    column = segment_reader.schema[name].column_type
     perdoc = segment_reader._perdoc
     if name in STRING_COLUMNS:
+        # "" when empty, also in a segment written before the column joined the schema
         if not perdoc.has_column(name):
             return np.full(count, VOCABULARIES[name].code(""), dtype=np.int32)
+        column = segment_reader.schema[name].column_type
         return _string_column(perdoc.column_reader(name, column), count, VOCABULARIES[name])
+    column = segment_reader.schema[name].column_type
     default = column.default_value()
     if not perdoc.has_column(name):
         return np.full(count, default, dtype=np.float64)

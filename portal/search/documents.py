@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from portal.deadlines.checks import deadline_check
 from portal.opportunities.models import (
     SECTOR_SCHEMES,
     Opportunity,
@@ -65,6 +66,7 @@ def make_document(
     published: datetime | None,
     deadline: datetime | None,
     stamp: float,
+    deadline_check: str = "",
 ) -> dict:
     """One index document; the benchmark builds its synthetic corpus through this too."""
     body = _deduplicated(description)
@@ -80,6 +82,7 @@ def make_document(
         "region": (region or "").encode(),
         "object_type": (object_type or "").encode(),
         "procedure_type": (procedure_type or "").encode(),
+        "deadline_check": deadline_check.encode(),
         "buyer": buyer_id or 0,
         "sectors": " ".join(sorted(sectors)).encode(),
         "value": float(value) if value is not None else -1.0,
@@ -104,6 +107,8 @@ OPPORTUNITY_COLUMNS = (
     Opportunity.published_at,
     Opportunity.deadline_at,
     Opportunity.updated_at,
+    Opportunity.short_deadline,
+    Opportunity.given_days,
 )
 
 
@@ -125,6 +130,7 @@ def opportunity_document(row, sectors: set[str]) -> dict:
         published=row.published_at,
         deadline=row.deadline_at,
         stamp=row.updated_at.timestamp(),
+        deadline_check=deadline_check(row.short_deadline, row.given_days),
     )
 
 

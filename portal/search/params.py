@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
+from portal.deadlines.checks import DEADLINE_CHECKS
+
 STATUSES = ("open", "closed", "awarded", "cancelled", "deserted")
 KINDS = ("opportunity", "plan_line")
 SORTS = ("relevance", "closing", "published", "value")
@@ -38,6 +40,7 @@ class SearchParams:
     published_within_days: int | None = None
     closing_within_days: int | None = None
     size_class: str | None = None
+    deadline_checks: tuple[str, ...] = ()
     kinds: tuple[str, ...] = KINDS
     sort: str = "relevance"
     page: int = 1
@@ -74,6 +77,7 @@ _ARG_NAMES = {
     "published_within_days": "published_within",
     "closing_within_days": "closing_within",
     "size_class": "size",
+    "deadline_checks": "deadline_check",
     "kinds": "kind",
     "sort": "sort",
     "page": "page",
@@ -193,6 +197,7 @@ def parse_search_args(args: Mapping) -> SearchParams:
         published_within_days=_integer(args, "published_within", 1, 3650),
         closing_within_days=_integer(args, "closing_within", 1, 3650),
         size_class=size,
+        deadline_checks=_choices(args, "deadline_check", DEADLINE_CHECKS),
         kinds=_choices(args, "kind", KINDS) or KINDS,
         sort=sort,
         page=_integer(args, "page", 1, 10_000) or 1,

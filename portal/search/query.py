@@ -30,7 +30,17 @@ from portal.search.store import ARCHIVE, OPEN, PARTS
 
 FIELD_WEIGHTS = (("title", 2.5), ("body", 1.0))
 K1, B = 1.2, 0.75
-FACETS = ("sector", "family", "region", "buyer", "object_type", "procedure_type", "status", "kind")
+FACETS = (
+    "sector",
+    "family",
+    "region",
+    "buyer",
+    "object_type",
+    "procedure_type",
+    "deadline_check",
+    "status",
+    "kind",
+)
 # facet -> the filter it leaves out; families are chosen through the sector filter
 FACET_FILTERS = {facet: facet for facet in FACETS} | {"family": "sector"}
 FACET_LIMIT = 50

@@ -24,6 +24,7 @@ SET_FILTERS = {  # criteria field -> (SearchParams field, column, vocabulary or 
     "regions": ("regions", "region", "region"),
     "object_types": ("object_types", "object_type", "object_type"),
     "procedure_types": ("procedure_types", "procedure_type", "procedure_type"),
+    "deadline_checks": ("deadline_checks", "deadline_check", "deadline_check"),
     "buyers": ("buyer_ids", "buyer", None),
     "sectors": ("sectors", None, "sectors"),
 }

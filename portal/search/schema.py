@@ -119,6 +119,7 @@ def build_schema() -> fields.Schema:
         region=fields.COLUMN(columns.RefBytesColumn()),
         object_type=fields.COLUMN(columns.RefBytesColumn()),
         procedure_type=fields.COLUMN(columns.RefBytesColumn()),
+        deadline_check=fields.COLUMN(columns.RefBytesColumn()),  # portal.deadlines.checks
         buyer=fields.COLUMN(columns.NumericColumn("q", default=0)),
         sectors=fields.COLUMN(columns.VarBytesColumn()),
         value=fields.COLUMN(columns.NumericColumn("d", default=-1.0)),

@@ -107,6 +107,7 @@ class PartWriters:
                 writer = self.writers[part] = ix.writer(
                     timeout=WRITE_LOCK_TIMEOUT_SECONDS, codec=CODEC, limitmb=INCREMENTAL_POOL_MB
                 )
+                _add_new_fields(writer)
             for key in _present(writer, stale):
                 writer.delete_by_term("doc_key", key)
             for document in mine:
@@ -129,6 +130,15 @@ class PartWriters:
         writers, self.writers, self.added_keys = self.writers, {}, set()
         for writer in writers.values():
             writer.cancel()
+
+
+def _add_new_fields(writer) -> None:
+    """Columns added to the schema since the part was created join it with this write, so
+    an upgraded portal keeps indexing before `portal index rebuild`; documents written before
+    read the column's default until they are written again."""
+    for name, field in build_schema().items():
+        if name not in writer.schema:
+            writer.add_field(name, field)
 
 
 def merge_in_tiers(writer, segments: list) -> list:

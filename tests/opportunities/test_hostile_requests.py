@@ -11,6 +11,7 @@ from portal.subscriptions.models import Subscription
 
 PARAMETERS = (
     *("q", "sector", "region", "buyer", "object_type", "procedure", "status", "kind", "sort"),
+    "deadline_check",
     *("value_min", "value_max", "published_within", "closing_within", "size", "page"),
     *("per_page", "cursor", "year", "version", "lang", "de", "a", "formato"),
 )
@@ -53,6 +54,7 @@ def route_urls(app, session, admin, make_buyer, make_opportunity, make_plan) -> 
         "subscription_id": subscription.id,
         "user_id": admin.id,
         "upload_id": draft.id,
+        "key": "tendencia",  # a statistics chart or table
     }
     urls = []
     with app.test_request_context():
