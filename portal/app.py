@@ -73,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.opportunities.views import blueprint as opportunities
     from portal.plan_upload.views import blueprint as plan_upload
     from portal.plans.views import blueprint as plans
+    from portal.statistics.views import admin as statistics_admin
+    from portal.statistics.views import public as statistics
     from portal.subscriptions.views import alerts, watchlist
     from portal.web import blueprint as web
 
@@ -90,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(agency)
     app.register_blueprint(plan_upload)
     app.register_blueprint(admin)
+    app.register_blueprint(statistics)
+    app.register_blueprint(statistics_admin)
     csrf.exempt(api)  # read-only GET endpoints for scripts, which carry no session cookie
     app.register_blueprint(api)
 

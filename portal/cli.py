@@ -8,7 +8,9 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from notifications.cli import alerts_cli
 from portal.accounts.models import Role
+from portal.deadlines.cli import deadlines_cli
 from portal.search.cli import index_cli
+from portal.statistics.cli import statistics_cli
 from scrapers.cli import scheduler_command, scrape, sources
 
 
@@ -35,6 +37,8 @@ def register_cli(app: Flask) -> None:
         sources,
         scheduler_command,
         alerts_cli,
+        statistics_cli,
+        deadlines_cli,
     ):
         app.cli.add_command(command)
 

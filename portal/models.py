@@ -16,6 +16,7 @@ from portal.opportunities.models import (
 )
 from portal.plans.models import AnnualPlan, PlanLine, PlanUpload, UploadStatus
 from portal.reference.models import Department, ProcedureType, Sector, SizeClass, UITValue
+from portal.statistics.models import StatisticsSnapshot, UnsubscribeEvent, lead_time_months
 from portal.subscriptions.models import (
     Frequency,
     SavedOpportunity,
@@ -55,9 +56,12 @@ __all__ = [
     "SizeClass",
     "Source",
     "SourceKind",
+    "StatisticsSnapshot",
     "Subscription",
     "SubscriptionObjectType",
     "UITValue",
+    "UnsubscribeEvent",
     "UploadStatus",
     "User",
+    "lead_time_months",
 ]

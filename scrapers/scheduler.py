@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session
 from notifications.jobs import alert_after_scrape, match_alerts, remind, send_alerts
 from portal.accounts.jobs import prune_sign_in_attempts
 from portal.db import db, utcnow
+from portal.deadlines.jobs import refresh_deadlines
 from portal.plan_upload.jobs import purge_plan_drafts
 from portal.search.jobs import REPAIR_MINUTES, repair_index
+from portal.statistics.jobs import snapshot_statistics
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.models import Source
 from scrapers.pipeline import options_from_config, run_source
@@ -45,7 +47,9 @@ RECONCILE_JOB_ID = "sources:reconcile"
 PRUNE_JOB_ID = "raw:prune"
 PRUNE_ATTEMPTS_JOB_ID = "accounts:prune-attempts"
 PURGE_DRAFTS_JOB_ID = "plans:purge-drafts"
+REFRESH_DEADLINES_JOB_ID = "deadlines:refresh"
 REPAIR_JOB_ID = "index:repair"
+STATISTICS_JOB_ID = "statistics:snapshot"
 MATCH_JOB_ID = "alerts:match"
 SEND_JOB_ID = "alerts:send"
 DIGEST_JOB_ID = "alerts:digest"
@@ -234,8 +238,9 @@ def prune_scheduled_payloads(app: Flask) -> None:
 
 
 def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
-    """A job per active source, the job that keeps them in step, index repair, and the daily
-    pruning of raw payloads, of sign-in attempts and of stale plan drafts."""
+    """A job per active source, the job that keeps them in step, index repair, the daily
+    pruning of raw payloads, of sign-in attempts and of stale plan drafts, the daily
+    refresh of the short-deadline flags and the statistics snapshot."""
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC)
     holder = lease_holder_name()
@@ -265,6 +270,9 @@ def build_scheduler(app: Flask, blocking: bool) -> BaseScheduler:
         (prune_scheduled_payloads, None, PRUNE_JOB_ID, "prune raw payloads"),
         (prune_sign_in_attempts, 30, PRUNE_ATTEMPTS_JOB_ID, "prune sign-in attempts"),
         (purge_plan_drafts, 45, PURGE_DRAFTS_JOB_ID, "purge stale plan drafts"),
+        # at :50, after the deadline refresh: it counts the flags that sets
+        (snapshot_statistics, 50, STATISTICS_JOB_ID, "statistics snapshot"),
+        (refresh_deadlines, 15, REFRESH_DEADLINES_JOB_ID, "refresh short-deadline flags"),
     ):
         scheduler.add_job(
             job,

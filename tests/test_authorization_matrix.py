@@ -13,6 +13,7 @@ from factories import create_buyer, create_opportunity, create_plan
 
 from portal.accounts.models import Role
 from portal.plans.models import PlanUpload
+from portal.statistics import views as stats
 from portal.subscriptions.models import SavedOpportunity, Subscription
 
 ROLES = ("anonymous", "sme", "staff_a", "staff_b", "admin")
@@ -42,6 +43,8 @@ for rule, example in (
     ("/buscar.ics", "/buscar.ics"),
     ("/buscar.ocds.json", "/buscar.ocds.json"),
     ("/buscar.rss", "/buscar.rss"),
+    ("/buscar.csv", "/buscar.csv"),
+    ("/buscar.xlsx", "/buscar.xlsx"),
     ("/api/v1/openapi.json", "/api/v1/openapi.json"),
     ("/api/v1/opportunities", "/api/v1/opportunities"),
     ("/api/v1/opportunities.ocds.json", "/api/v1/opportunities.ocds.json"),
@@ -118,6 +121,17 @@ route("GET", "/admin", "/admin", _each(SIGN_IN, 403, 403, 403, 302))
 for rule in ("/admin/usuarios", "/admin/solicitudes", "/admin/auditoria", "/admin/planes"):
     route("GET", rule, rule, ADMIN_ONLY)
 route("GET", "/admin/planes.csv", "/admin/planes.csv", ADMIN_ONLY)
+route("GET", "/admin/plazos", "/admin/plazos", ADMIN_ONLY)
+route("POST", "/admin/plazos", "/admin/plazos", _each(SIGN_IN, 403, 403, 403, 303))
+# Lead-time statistics: the public part for everyone, all of it for administrators only.
+for prefix, charts, figures, statuses in (
+    ("/estadisticas", stats.PUBLIC_CHARTS, stats.PUBLIC_FIGURES, ALL_OK),
+    ("/admin/estadisticas", stats.ADMIN_CHARTS, stats.ADMIN_FIGURES, ADMIN_ONLY),
+):
+    route("GET", prefix, prefix, statuses)
+    chart = f"{prefix}/graficos/{stats.figure_key(charts)}.svg"
+    route("GET", chart, f"{prefix}/graficos/tendencia.svg", statuses)
+    route("GET", f"{prefix}/{stats.figure_key(figures)}.csv", f"{prefix}/tendencia.csv", statuses)
 USER = "/admin/usuarios/" + ID.format("user_id")
 route("GET", USER, "/admin/usuarios/{pending_staff}", ADMIN_ONLY)
 for action in ("aprobar", "rechazar", "desactivar", "reactivar", "rol"):

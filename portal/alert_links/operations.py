@@ -15,7 +15,10 @@ from portal.accounts.models import User
 from portal.accounts.tokens import Purpose
 from portal.alert_links.tokens import read_ids
 from portal.opportunities.models import Opportunity
+from portal.statistics.models import UnsubscribeKind
+from portal.statistics.unsubscribes import record_unsubscribe
 from portal.subscriptions.models import Subscription
+from portal.subscriptions.operations import set_active
 
 
 class LinkGone(Exception):
@@ -59,7 +62,18 @@ def _live_user(session: Session, user_id: int) -> User:
 
 def stop_all_alerts(session: Session, user: User, now: datetime) -> None:
     """Every alert e-mail stops until the user turns them on again at /cuenta/alertas; the
-    first stop's time is kept, so a second click doesn't hide when it happened."""
+    first stop's time is kept, so a second click doesn't hide when it happened (and counts
+    once in the statistics)."""
     if user.alerts_stopped_at is None:
         user.alerts_stopped_at = now
+        record_unsubscribe(session, UnsubscribeKind.ALL_ALERTS, user.id, None, now)
     session.flush()
+
+
+def stop_subscription(session: Session, subscription: Subscription, now: datetime) -> None:
+    """The stop link of one subscription pauses it; a second click changes nothing."""
+    if subscription.active:
+        record_unsubscribe(
+            session, UnsubscribeKind.SUBSCRIPTION, subscription.user_id, subscription.id, now
+        )
+    set_active(session, subscription, False)

@@ -17,7 +17,7 @@ from portal.alert_links.operations import LinkGone
 from portal.db import db, utcnow
 from portal.extensions import csrf
 from portal.opportunities.models import Opportunity
-from portal.subscriptions.operations import follow_opportunity, set_active
+from portal.subscriptions.operations import follow_opportunity
 
 blueprint = Blueprint("alert_links", __name__, url_prefix="/alertas")
 
@@ -55,8 +55,9 @@ def stop_subscription(token: str):
 def stop_subscription_post(token: str):
     """Exempt from CSRF for the reason stop_alerts_post gives: the signed token is the
     authorisation, and an unsubscribe must work from any mail client."""
-    subscription = operations.subscription_of_link(db.session, token, utcnow())
-    set_active(db.session, subscription, False)
+    now = utcnow()
+    subscription = operations.subscription_of_link(db.session, token, now)
+    operations.stop_subscription(db.session, subscription, now)
     db.session.commit()
     return render_template(
         "alert_links/stop_subscription.html", subscription=subscription, done=True

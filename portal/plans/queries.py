@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Float, Select, case, cast, func, null, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.buyers.models import Buyer
@@ -122,19 +122,6 @@ def plan_notice_days(opportunity: Opportunity) -> float | None:
         return None
     days = (opportunity.published_at - opportunity.plan_noticed_at).total_seconds() / 86400
     return days if days >= 0 else None
-
-
-def plan_notice_days_sql(dialect_name: str) -> ColumnElement[float]:
-    """plan_notice_days as an SQL expression over `opportunities`, for aggregates: NULL in
-    the same cases. SQLite stores UTC text (julianday reads it), PostgreSQL timestamps."""
-    if dialect_name == "postgresql":
-        interval = Opportunity.published_at - Opportunity.plan_noticed_at
-        days = cast(func.extract("epoch", interval), Float) / 86400
-    else:
-        days = func.julianday(Opportunity.published_at) - func.julianday(
-            Opportunity.plan_noticed_at
-        )
-    return case((days >= 0, days), else_=null())
 
 
 def line_conditions(session: Session, params: SearchParams, now: datetime) -> list:

@@ -10,7 +10,8 @@ from plan_factories import plan_line
 from sqlalchemy import select
 
 from portal.opportunities.models import Opportunity, OpportunityStatus
-from portal.plans.queries import plan_notice_days, plan_notice_days_sql
+from portal.plans.queries import plan_notice_days
+from portal.statistics.measures import plan_notice_days as plan_notice_days_sql
 from scrapers.plan_linking import link_plan
 
 LIMA = ZoneInfo("America/Lima")
@@ -131,11 +132,7 @@ def test_notice_days_in_python_and_sql_agree(
     call = make_opportunity(
         published_at=ago(published_days_ago), plan_noticed_at=ago(noticed_days_ago)
     )
-    in_sql = session.scalar(
-        select(plan_notice_days_sql(session.get_bind().dialect.name)).where(
-            Opportunity.id == call.id
-        )
-    )
+    in_sql = session.scalar(select(plan_notice_days_sql()).where(Opportunity.id == call.id))
 
     assert plan_notice_days(call) == expected
     if expected is None:
