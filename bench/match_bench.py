@@ -25,6 +25,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import random
 import statistics
@@ -464,7 +465,9 @@ def match_child(url: str, instance: Path, now: datetime, profile: bool) -> None:
     app = bench_app(url, instance)
     with app.app_context():
         db.session.execute(select(1))  # connect before the clock starts, as a job would be
+        server = server_cpu_clock(db.session)
         profiler = cProfile.Profile() if profile else None
+        server_started, cpu_started = server(), time.process_time()
         started = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -472,9 +475,13 @@ def match_child(url: str, instance: Path, now: datetime, profile: bool) -> None:
         if profiler:
             profiler.disable()
         seconds = time.perf_counter() - started
+        cpu_seconds, server_seconds = time.process_time() - cpu_started, server() - server_started
         written = db.session.scalar(select(func.count()).select_from(AlertDelivery))
     result = {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "server_cpu_seconds": server_seconds,
+        "load": os.getloadavg()[0],
         "documents": tally.documents,
         "subscriptions": tally.subscriptions,
         "matches": tally.matches,
@@ -488,6 +495,26 @@ def match_child(url: str, instance: Path, now: datetime, profile: bool) -> None:
         out.write("\n--- by own time ---\n")
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
         print(out.getvalue(), file=sys.stderr)
+
+
+def server_cpu_clock(session):
+    """CPU seconds used so far by this session's PostgreSQL backend, read from /proc (the
+    bench's server runs on the same machine); SQLite works inside the process. On a shared
+    machine the wall clock also counts waiting for a core: CPU times show the work itself."""
+    if session.get_bind().dialect.name != "postgresql":
+        return lambda: float("nan")
+    pid = session.scalar(text("SELECT pg_backend_pid()"))
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def clock() -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # a server elsewhere, or in a container of its own
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return clock
 
 
 def measured_run(url: str, instance: Path, now: datetime, profile: bool) -> dict:
@@ -681,15 +708,21 @@ def report(runs: list[dict], peer: dict, backend: str) -> None:
     counts = peer["per_subscription"]
     documents = peer["sample_pairs"] // peer["sample"]
     print(f"\n## {backend}: {first['subscriptions']:,} subscriptions × {first['documents']:,}")
-    print("\n| run | seconds | matched pairs | deliveries written | peak RSS MB |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| run | seconds | process CPU s | server CPU s | load | matched pairs "
+        "| deliveries written | peak RSS MB |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for number, run in enumerate(runs, 1):
+        server = run["server_cpu_seconds"]
         print(
             f"| {number}{' (cProfile)' if run.get('profiled') else ''} | {run['seconds']:.1f} | "
-            f"{peer['engine_pairs']:,} | {run['deliveries']:,} | {run['peak_rss_mb']:.0f} |"
+            f"{run['cpu_seconds']:.1f} | {'–' if server != server else f'{server:.1f}'} | "
+            f"{run['load']:.1f} | {peer['engine_pairs']:,} | {run['deliveries']:,} | "
+            f"{run['peak_rss_mb']:.0f} |"
         )
     peak = max(run["peak_rss_mb"] for run in runs)
-    print(f"| **median** | **{median:.1f}** | | | **{peak:.0f}** (max) |")
+    print(f"| **median** | **{median:.1f}** | | | | | | **{peak:.0f}** (max) |")
     same = all(run["deliveries"] == peer["user_documents"] for run in runs)
     print(
         f"\nDeliveries = distinct (user, document) of the engine's pairs: "
