@@ -17,6 +17,9 @@ STATUS_LABELS = {
     OpportunityStatus.AWARDED: _l("Adjudicada"),
     OpportunityStatus.CANCELLED: _l("Cancelada"),
     OpportunityStatus.DESERTED: _l("Desierta"),
+    OpportunityStatus.PLANNED: _l("Prevista"),
+    OpportunityStatus.SUSPENDED: _l("Suspendida"),
+    OpportunityStatus.WITHDRAWN: _l("Retirada"),
 }
 
 

@@ -22,14 +22,36 @@ def alembic_config(app: Flask) -> AlembicConfig:
 
 
 def upgrade_database(app: Flask, revision: str = "head") -> None:
-    with app.app_context(), db.engine.begin() as connection:
-        config = alembic_config(app)
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _migrate(app, command.upgrade, revision)
 
 
 def downgrade_database(app: Flask, revision: str) -> None:
-    with app.app_context(), db.engine.begin() as connection:
-        config = alembic_config(app)
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    _migrate(app, command.downgrade, revision)
+
+
+def _migrate(app: Flask, step, revision: str) -> None:
+    """Run a migration in one transaction; on SQLite with foreign keys off meanwhile.
+
+    SQLite alters a table by copying it into a new one and dropping the old: with foreign
+    keys on, that drop would cascade into every table referencing it (an upgrade that widens
+    `opportunities`' status check would empty their changes and awards). The pragma only takes
+    effect outside a transaction, and the keys are checked before the migration commits.
+    """
+    with app.app_context(), db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config(app)
+                config.attributes["connection"] = connection
+                step(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -124,15 +124,18 @@ def _plain(value):
     if kind is datetime or kind is Decimal:
         return _json_value(value)
     plain = [_plain(getattr(value, name)) for name in _field_names(kind)]
-    if kind is OpportunityRecord and value.awards:
-        plain.append(_plain(value.awards))
+    if kind is OpportunityRecord:
+        if value.awards:  # appended bare, as hashes stored since awards were added have it
+            plain.append(_plain(value.awards))
+        if value.fields_from_text:
+            plain.append(["fields_from_text", *value.fields_from_text])
     return plain
 
 
 _AS_IS = frozenset({str, int, bool, float, type(None)})
 # Fields added to records after notices were stored, hashed only when set: a notice without
 # awards keeps the hash it was stored with, so an upgrade does not make every notice "updated".
-_ADDED_LATER = frozenset({"awards"})
+_ADDED_LATER = ("awards", "fields_from_text")
 
 
 @functools.cache
@@ -436,6 +439,7 @@ class Ingestor:
             "deadline_at": record.deadline_at,
             "status": record.status,
             "url": record.url,
+            "fields_from_text": list(record.fields_from_text) or None,
             "content_hash": digest,
             **deadline_columns(
                 self._deadline_rules, procedure_code, record.published_at, record.deadline_at

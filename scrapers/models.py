@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.buyers.models import enum_column
@@ -45,6 +45,11 @@ class Source(Base):
     healthy: Mapped[bool] = mapped_column(default=True)
     last_run_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
+    # How far a paged API source has been read (the newest release date stored): each visit
+    # follows `links.next` only until it reaches what an earlier visit already read.
+    watermark: Mapped[str | None] = mapped_column(String(100))
+    # A major source's staleness is announced on the search pages (`/fuentes` lists all).
+    major: Mapped[bool] = mapped_column(default=False, server_default=false())
     lease_holder: Mapped[str | None] = mapped_column(String(120))
     lease_expires_at: Mapped[datetime | None]
 

@@ -88,6 +88,9 @@ class OpportunityRecord:
     url: str | None = None
     ocid: str | None = None
     awards: tuple[AwardRecord, ...] = ()
+    # Names of the fields above read from free text (see scrapers.text_facts), not from
+    # structured data; stored as `opportunities.fields_from_text`.
+    fields_from_text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)  # a plan holds up to 50,000 of them

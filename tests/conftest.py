@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import g, request_started
+from shared_data import SHARED_FIXTURES
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -22,7 +23,6 @@ from portal.db import db
 from portal.migrate import upgrade_database
 from portal.reference.loader import load_reference
 
-SHARED_FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
 POSTGRES_ADMIN_URL = os.environ.get(
     "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -37,7 +37,10 @@ def shared_fixtures() -> Path:
     passes); CI always has it, so there its absence fails the run.
     """
     if not SHARED_FIXTURES.is_dir():
-        message = f"shared fixtures missing at {SHARED_FIXTURES} (../shared/ beside the checkout)"
+        message = (
+            f"shared fixtures missing at {SHARED_FIXTURES} (../shared/fixtures beside the "
+            "checkout; set PORTAL_SHARED_FIXTURES to read them elsewhere)"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

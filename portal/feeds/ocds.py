@@ -19,6 +19,9 @@ TENDER_STATUS = {
     OpportunityStatus.AWARDED: "complete",
     OpportunityStatus.CANCELLED: "cancelled",
     OpportunityStatus.DESERTED: "unsuccessful",
+    OpportunityStatus.PLANNED: "planned",
+    OpportunityStatus.SUSPENDED: "active",  # the codelist has no pause; the call stands
+    OpportunityStatus.WITHDRAWN: "withdrawn",
 }
 
 OBJECT_CATEGORY = {"goods": "goods", "services": "services", "works": "works"}

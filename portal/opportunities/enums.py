@@ -20,6 +20,12 @@ class OpportunityStatus(enum.StrEnum):
     AWARDED = "awarded"
     CANCELLED = "cancelled"
     DESERTED = "deserted"
+    # A forecast published as a tender (OCDS `planned`): early notice, not yet an open call.
+    PLANNED = "planned"
+    # Bidding paused by the buyer or the supervisor (SEACE "suspendido"); it may resume.
+    SUSPENDED = "suspended"
+    # Taken down by its publisher (an Atom deletion tombstone, OCDS `withdrawn`).
+    WITHDRAWN = "withdrawn"
 
 
 # The OCDS award status codelist, as `opportunity_awards.status` holds it.

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -62,6 +63,9 @@ class Opportunity(Base):
         enum_column(OpportunityStatus, name="opportunity_status"), default=OpportunityStatus.OPEN
     )
     url: Mapped[str | None] = mapped_column(String(2000))
+    # Which of the fields above the parser read from free text (a feed item's description)
+    # rather than from structured data: pages say so, and a wrong reading can be traced.
+    fields_from_text: Mapped[list | None] = mapped_column(JSON)
     plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_lines.id"), index=True)
     plan_link_rule: Mapped[str | None] = mapped_column(String(200))
     # When the plan line this call fulfils was first published (its earliest plan version):

@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from shared_data import SHARED_FIXTURES
 
 from scrapers.fetch import Fetcher, FetchSettings, HostRegistry
 from scrapers.models import SourceKind
@@ -29,10 +30,6 @@ def http_server():
     yield state
     httpd.shutdown()
     httpd.server_close()
-
-
-# ../shared/fixtures, as tests/conftest.py finds it: saved files are read in place.
-SHARED_FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 
 
 @pytest.fixture
