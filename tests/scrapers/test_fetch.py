@@ -168,7 +168,7 @@ def test_fetchers_on_different_threads_keep_their_requests_to_a_host_apart(
 ):
     """The scheduler gives each source its own Fetcher on a thread pool; the host sees one pace."""
     url = http_server.route("/page", http_server.Reply(body=b"ok"))
-    settings = replace(fetch_settings, min_interval=0.3, respect_robots=False)
+    settings = replace(fetch_settings, min_interval=0.5, respect_robots=False)
     start = threading.Barrier(3)
 
     def fetch_twice() -> None:
@@ -185,7 +185,9 @@ def test_fetchers_on_different_threads_keep_their_requests_to_a_host_apart(
 
     times = sorted(request.at for request in http_server.seen("/page"))
     assert len(times) == 6
-    assert all(later - earlier >= 0.28 for earlier, later in zip(times, times[1:], strict=False))
+    # Arrival times jitter on a loaded machine; unpaced, the three threads' requests would
+    # arrive together (gaps of milliseconds), so 0.3 s of the 0.5 s still shows the pace.
+    assert all(later - earlier >= 0.3 for earlier, later in zip(times, times[1:], strict=False))
 
 
 def test_local_paths_and_file_urls_are_read_from_disk(fetcher, shared_fixtures):
