@@ -4,15 +4,20 @@ import json
 from datetime import UTC, datetime
 
 import click
+from click.core import ParameterSource
 from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.db import db, utcnow
+from scrapers.catalogue import CATALOGUE, catalogue_entry, register_from_catalogue
+from scrapers.catalogue import describe as describe_entry
 from scrapers.fetch import Fetcher, settings_from_config
 from scrapers.local_files import folders
 from scrapers.models import ScrapeRun, Source, SourceKind
 from scrapers.pipeline import options_from_config, reparse, run_isolated
 from scrapers.raw import prune_raw_payloads
+from scrapers.source_kinds import GUIDES, LOCAL_URLS, guide_for
+from scrapers.source_kinds import describe as describe_kind
 from scrapers.sources import SourceConfigError, active_sources, add_source, find_source
 
 SUMMARY_COLUMNS = ("fuente", "estado", "leídos", "nuevos", "actualiz.", "iguales", "fallidos", "s")
@@ -88,40 +93,107 @@ def sources() -> None:
 
 
 @sources.command("add")
-@click.argument("key")
-@click.option("--kind", type=click.Choice([k.value for k in SourceKind]), required=True)
+@click.argument("key", required=False)
+@click.option("--kind", type=click.Choice([k.value for k in SourceKind]))
 @click.option(
-    "--url", help="URL http(s), o file:// / ruta local dentro de PORTAL_LOCAL_SOURCES_DIR."
+    "--from-catalogue",
+    "entry_key",
+    help="Registrar una fuente del catálogo (`portal sources catalogue`); KEY, --url y las demás "
+    "opciones que des reemplazan las suyas.",
+)
+@click.option(
+    "--url",
+    help="URL http(s), o file:// a un archivo, una carpeta o un patrón (*.json) dentro de "
+    "PORTAL_LOCAL_SOURCES_DIR.",
 )
 @click.option("--name", help="Nombre visible; por omisión la clave.")
-@click.option("--config", "config_json", default="{}", help="Configuración JSON del analizador.")
+@click.option(
+    "--config",
+    "config_json",
+    default="{}",
+    help="Configuración JSON del analizador; `portal sources kinds` muestra las claves de cada "
+    "tipo, con ejemplos (el del SEACE, listo para usar).",
+)
 @click.option("--interval", default=60, show_default=True, help="Minutos entre visitas.")
 @click.option("--timezone", default="America/Lima", show_default=True)
 @click.option("--currency", default="PEN", show_default=True)
 @with_appcontext
-def add_command(key, kind, url, name, config_json, interval, timezone, currency) -> None:
-    """Registrar una fuente nueva."""
+def add_command(key, kind, entry_key, url, name, config_json, interval, timezone, currency) -> None:
+    """Registrar una fuente nueva, o una del catálogo con --from-catalogue.
+
+    `portal sources kinds` explica la configuración de cada tipo, con ejemplos.
+    """
     try:
         config = json.loads(config_json)
     except json.JSONDecodeError as error:
         raise click.BadParameter(f"JSON inválido: {error}", param_hint="--config") from error
+    local_dirs = folders(current_app.config["PORTAL_LOCAL_SOURCES_DIR"])
     try:
-        add_source(
-            db.session,
-            key,
-            SourceKind(kind),
-            url,
-            name=name,
-            config=config,
-            interval_minutes=interval,
-            timezone=timezone,
-            default_currency=currency,
-            local_dirs=folders(current_app.config["PORTAL_LOCAL_SOURCES_DIR"]),
-        )
+        if entry_key:
+            values = {"name": name, "config_json": config, "interval": interval}
+            values |= {"timezone": timezone, "currency": currency}
+            source = _add_from_catalogue(entry_key, key, kind, url, values, local_dirs)
+        elif key and kind:
+            source = add_source(
+                db.session,
+                key,
+                SourceKind(kind),
+                url,
+                name=name,
+                config=config,
+                interval_minutes=interval,
+                timezone=timezone,
+                default_currency=currency,
+                local_dirs=local_dirs,
+            )
+        else:
+            raise click.UsageError("Indica KEY y --kind, o --from-catalogue.")
     except SourceConfigError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Fuente {key} registrada.")
+    click.echo(f"Fuente {source.key} registrada.")
+
+
+# The add command's options a catalogue entry takes when they are given, by add_source's names.
+_CATALOGUE_OVERRIDES = {
+    "name": "name",
+    "config_json": "config",
+    "interval": "interval_minutes",
+    "timezone": "timezone",
+    "currency": "default_currency",
+}
+
+
+def _add_from_catalogue(entry_key, key, kind, url, values: dict, local_dirs) -> Source:
+    """The catalogue's entry, with what the command line gave explicitly in its place."""
+    entry = catalogue_entry(entry_key)
+    if kind and SourceKind(kind) != entry.kind:
+        raise click.UsageError(f"{entry.key} es de tipo {entry.kind.value}, no {kind}.")
+    context = click.get_current_context()
+    given = {
+        option: values[parameter]
+        for parameter, option in _CATALOGUE_OVERRIDES.items()
+        if context.get_parameter_source(parameter) is ParameterSource.COMMANDLINE
+    }
+    return register_from_catalogue(
+        db.session, entry, key=key, url=url, overrides=given, local_dirs=local_dirs
+    )
+
+
+@sources.command("catalogue")
+def catalogue_command() -> None:
+    """Fuentes reales listas para registrar: URL, tipo, zona, moneda, país, licencia y cobertura."""
+    click.echo("\n\n".join(describe_entry(entry) for entry in CATALOGUE))
+    click.echo("\nRegistra una con `portal sources add --from-catalogue CLAVE`.")
+
+
+@sources.command("kinds")
+@click.argument("kind", required=False, type=click.Choice([k.value for k in SourceKind]))
+def kinds_command(kind: str | None) -> None:
+    """Las claves de configuración de cada tipo de fuente, con ejemplos en JSON."""
+    guides = [guide_for(kind)] if kind else list(GUIDES)
+    click.echo("\n\n".join(describe_kind(guide) for guide in guides))
+    click.echo(f"\n{LOCAL_URLS}")
 
 
 @sources.command("list")

@@ -63,6 +63,12 @@ _RESULTS = {
     "10": "pending",
     "11": "active",
 }
+# A buyer is the contracting body: PLACSP's platform id names it; the NIF is its
+# administration's, shared by all of its bodies ("Alcaldía", "Junta de Gobierno Local"...).
+_BUYER_IDENTIFIERS = (
+    ("ES-PLACSP", "cac:PartyIdentification/cbc:ID[@schemeName='ID_PLATAFORMA']"),
+    ("ES-NIF", "cac:PartyIdentification/cbc:ID[@schemeName='NIF']"),
+)
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, recover=True, huge_tree=False, load_dtd=False
 )
@@ -115,14 +121,22 @@ def _buyer(folder: etree._Element) -> BuyerRecord | None:
     name = _text(party, "cac:PartyName/cbc:Name")
     if not name:
         return None
-    nif = _text(party, "cac:PartyIdentification/cbc:ID[@schemeName='NIF']")
+    scheme, identifier = _buyer_identifier(party)
     return BuyerRecord(
         name=name,
-        identifier_scheme="ES-NIF" if nif else None,
-        identifier=nif,
+        identifier_scheme=scheme,
+        identifier=identifier,
         government_level="foreign",
         country="ES",
     )
+
+
+def _buyer_identifier(party: etree._Element) -> tuple[str | None, str | None]:
+    for scheme, path in _BUYER_IDENTIFIERS:
+        identifier = _text(party, path)
+        if identifier:
+            return scheme, identifier[:120]
+    return None, None
 
 
 def _budget(folder: etree._Element) -> tuple:

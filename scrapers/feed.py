@@ -2,7 +2,9 @@
 
 feedparser reads the common fields of any feed; where an entry carries a
 `cac-place-ext:ContractFolderStatus` (PLACSP), lxml reads buyer, budget, CPV codes, NUTS,
-deadline and status from it. Entries sharing an id keep the last updated.
+deadline and status from it. Entries sharing an id keep the last updated. What neither states,
+the item's title and description may (`text_facts`: "Entidad: …", "Valor referencial: S/ …");
+deletion tombstones (`atom_tombstones`) withdraw the notices they name.
 """
 
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from typing import BinaryIO
 import feedparser
 
 from portal.web_urls import web_url
-from scrapers import codice
+from scrapers import atom_tombstones, codice, text_facts
 from scrapers.dates import to_utc
 from scrapers.limits import read_capped
 from scrapers.links import DroppedLinks
@@ -23,6 +25,7 @@ from scrapers.records import (
     ParsedItem,
     ParseError,
     ParseWarning,
+    Withdrawal,
 )
 from scrapers.text import clean_text
 
@@ -37,10 +40,11 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
     except Exception as error:  # noqa: BLE001 - feedparser raises arbitrary errors on bad bytes
         raise ParseError(f"not a readable feed: {error!r}") from error
     entries = parsed.get("entries", [])
-    items = list(_entry_items(entries, codice.contract_folders(payload), context))
+    deleted = atom_tombstones.deleted_entries(payload, context.timezone)
+    items = list(_entry_items(entries, codice.contract_folders(payload), deleted, context))
     if parsed.get("bozo"):
         reason = str(parsed.get("bozo_exception", "unknown problem"))
-        if not any(isinstance(item, OpportunityRecord) for item in items):
+        if not any(isinstance(item, OpportunityRecord | Withdrawal) for item in items):
             raise ParseError(f"not a readable feed: not well-formed ({reason}), no usable entry")
         yield ParseWarning(f"feed is not well-formed ({reason}); read {len(entries)} entries")
     elif not entries and not parsed.get("version"):
@@ -49,10 +53,11 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
 
 
 def _entry_items(
-    entries: list, folders: dict, context: ParseContext
-) -> Iterator[OpportunityRecord | ItemError | ParseWarning]:
+    entries: list, folders: dict, deleted: dict, context: ParseContext
+) -> Iterator[OpportunityRecord | ItemError | ParseWarning | Withdrawal]:
     """Errors as they come, one warning for the links dropped (not http or https), then the last
-    updated record of each id (CODICE facts added)."""
+    updated record of each id (CODICE facts added, then what only its text states) unless a
+    newer tombstone withdraws it, then the tombstones that stand."""
     latest: dict[str, tuple[datetime, OpportunityRecord]] = {}
     dropped = DroppedLinks()
     for entry in entries:
@@ -70,8 +75,13 @@ def _entry_items(
         if previous is None or stamp >= previous[0]:
             latest[item.source_ref] = (stamp, item)
     yield from dropped.warnings()
+    updates = {ref: stamp for ref, (stamp, _item) in latest.items()}
+    standing = atom_tombstones.withdrawals(deleted, updates)
     for _stamp, item in latest.values():
-        yield item
+        if item.source_ref not in standing:  # structured CODICE facts win over the text
+            stated = item.source_ref in folders
+            yield text_facts.fill_missing(item, context.timezone, status_stated=stated)
+    yield from standing.values()
 
 
 def _record(entry: dict, context: ParseContext) -> OpportunityRecord | ItemError:

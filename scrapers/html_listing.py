@@ -3,9 +3,13 @@
 A configuration maps fields to selectors relative to a row; "selector@attr" reads an
 attribute instead of the text. `SEACE_LISTING_CONFIG` is the worked example: Peru's SEACE
 search results (a PrimeFaces data table). A page whose rows no longer match is reported as a
-layout change instead of yielding nothing, so a silent redesign cannot look like a quiet day.
+layout change instead of yielding nothing, so a silent redesign cannot look like a quiet day;
+nor can a moved column: every row's cells are checked (`listing_rows`), "required" lists the
+fields every row must have besides title and reference, and a page where more than
+"max_invalid_share" of the rows (0.2 by default) fail is refused whole as a layout change.
 """
 
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import urljoin
@@ -19,6 +23,7 @@ from scrapers import peru
 from scrapers.dates import to_utc
 from scrapers.limits import read_capped
 from scrapers.links import DroppedLinks
+from scrapers.listing_rows import Problem, refuse_changed_layout, row_problems
 from scrapers.records import (
     BuyerRecord,
     ItemError,
@@ -42,6 +47,7 @@ SEACE_LISTING_CONFIG = {
     "currency": "td:nth-child(11)",
     "next": "a.ui-paginator-next@href",
     "nomenclatura": True,
+    "required": ["buyer", "published"],
 }
 FIELDS = (
     "title",
@@ -58,6 +64,13 @@ FIELDS = (
 )
 _CURRENCIES = {"soles": "PEN", "sol": "PEN", "s/": "PEN", "dolares": "USD", "us$": "USD"}
 _CURRENCIES |= {"euros": "EUR", "euro": "EUR"}
+_CONTROL_BYTES = bytes(code for code in range(32) if chr(code) not in "\t\n\r\f")
+_MAX_CONTROL_SHARE = 0.01
+_HTML_ELEMENT = re.compile(
+    rb"<(?:!doctype\s+html|(?:html|body|table|thead|tbody|tr|td|th|div|span|p|a|ul|ol|li|dl"
+    rb"|form|section|article|main|header|footer|nav|h[1-6])[\s/>])",
+    re.IGNORECASE,
+)
 
 
 def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
@@ -70,10 +83,11 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
         if config.get("empty") and _select(document, config["empty"]):
             return
         raise ParseError(f"layout changed: no element matches the row selector {config['row']!r}")
+    cells = [{name: _field(row, config.get(name)) for name in FIELDS} for row in rows]
+    labelled = [(f"row {number}", fields) for number, fields in enumerate(cells, start=1)]
+    records = listing_records(labelled, context, "page")
     dropped = DroppedLinks()
-    for number, row in enumerate(rows, start=1):
-        fields = {name: _field(row, config.get(name)) for name in FIELDS}
-        record = listing_record(fields, context, row_label=f"row {number}")
+    for fields, record in zip(cells, records, strict=True):
         if isinstance(record, OpportunityRecord) and fields["link"] and record.url is None:
             dropped.add(record.source_ref, fields["link"])
         yield record
@@ -83,16 +97,29 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
         yield NextPage(urljoin(context.base_url or "", next_url))
 
 
-def listing_record(
-    fields: dict[str, str | None], context: ParseContext, row_label: str
+def listing_records(
+    rows: list[tuple[str, dict[str, str | None]]], context: ParseContext, what: str
+) -> list[OpportunityRecord | ItemError]:
+    """Records from a listing's (label, cells) rows, HTML or CSV, every row checked first: a
+    page (or file) with too many bad rows is refused whole, fewer become item errors."""
+    problems = [row_problems(fields, context) for _label, fields in rows]
+    refuse_changed_layout(problems, context, what)
+    return [
+        _record(fields, context, label, found)
+        for (label, fields), found in zip(rows, problems, strict=True)
+    ]
+
+
+def _record(
+    fields: dict[str, str | None], context: ParseContext, row_label: str, problems: list[Problem]
 ) -> OpportunityRecord | ItemError:
-    """A record from a listing's cells (HTML row or CSV line); a missing title or id fails."""
+    """A record from a checked row's cells, or the row's problems as an item error."""
     link = urljoin(context.base_url or "", fields["link"]) if fields.get("link") else None
     reference = fields.get("reference") or link
     title = fields.get("title")
-    if not reference or not title:
-        missing = "title" if not title else "reference/link"
-        return ItemError(reference, f"{row_label}: required field {missing} is empty")
+    if problems:
+        reasons = "; ".join(problem.reason for problem in problems)
+        return ItemError(reference and reference[:200], f"{row_label}: {reasons}")
     procedure = fields.get("procedure")
     code = peru.procedure_from_text(procedure)
     if code is None and context.config.get("nomenclatura"):
@@ -126,6 +153,9 @@ def currency_code(text: str | None) -> str | None:
 def _document(payload: bytes):
     if not payload.strip():
         raise ParseError("empty page: nothing to read")
+    unlike_html = _unlike_html(payload)
+    if unlike_html:
+        raise ParseError(f"not an HTML page: {unlike_html}")
     encoding = "utf-8"
     try:
         payload.decode("utf-8")
@@ -139,6 +169,19 @@ def _document(payload: bytes):
     if document is None:
         raise ParseError("not an HTML page")
     return document
+
+
+def _unlike_html(payload: bytes) -> str | None:
+    """Why a payload is not HTML at all (so a page refused for its rows always was HTML)."""
+    start = payload.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if start.startswith(b"%PDF"):
+        return "it is a PDF document"
+    if start[:1] in (b"{", b"["):
+        return "it is JSON"
+    control_bytes = len(payload) - len(payload.translate(None, _CONTROL_BYTES))
+    if control_bytes > len(payload) * _MAX_CONTROL_SHARE:
+        return "it is binary data"
+    return None if _HTML_ELEMENT.search(payload) else "it has no HTML element"
 
 
 def _select(element, selector: str) -> list:

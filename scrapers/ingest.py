@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from portal.deadlines.assess import deadline_columns
 from portal.deadlines.rules import load_rules
 from portal.excerpts import excerpt
 from portal.opportunities.awards import awards_json
-from portal.opportunities.enums import AWARD_STATUSES
+from portal.opportunities.enums import AWARD_STATUSES, OpportunityStatus
 from portal.opportunities.models import (
     ChangeKind,
     Opportunity,
@@ -49,6 +49,7 @@ from scrapers.records import (
     ParseWarning,
     PlanLineRecord,
     PlanRecord,
+    Withdrawal,
 )
 
 BATCH_SIZE = 500
@@ -194,6 +195,7 @@ class Ingestor:
     def consume(self, items: Iterable[ParsedItem]) -> PageOutcome:
         """Feed a parser's output in; if the parser breaks, the unflushed batch is dropped."""
         outcome = PageOutcome()
+        unknown_withdrawals = 0
         try:
             for item in items:
                 if isinstance(item, ParseWarning):
@@ -203,6 +205,8 @@ class Ingestor:
                 elif isinstance(item, ItemError):
                     self.tally.fetched += 1
                     self.fail(item.item_ref, item.reason)
+                elif isinstance(item, Withdrawal):
+                    unknown_withdrawals += not self.withdraw(item)
                 else:
                     self.tally.fetched += 1
                     self.add(item)
@@ -211,6 +215,11 @@ class Ingestor:
             self.session.rollback()
             search_hooks.flush_deferred(self.session)  # batches committed before the break
             raise
+        if unknown_withdrawals:
+            self.tally.warnings.append(
+                f"{unknown_withdrawals} avisos de retiro nombran convocatorias no guardadas;"
+                " se ignoraron"
+            )
         return outcome
 
     def add(self, record: OpportunityRecord | PlanRecord) -> None:
@@ -223,6 +232,41 @@ class Ingestor:
         self._pending[record.source_ref] = record
         if len(self._pending) >= self.batch_size:
             self._flush_batch()
+
+    def withdraw(self, withdrawal: Withdrawal) -> bool:
+        """Mark the stored notice withdrawn, with its change row, for matching and the index
+        (the commit that follows reindexes it); False when no notice of the source has the ref."""
+        if withdrawal.source_ref in self._pending:  # that notice's own record goes in first
+            self._flush_batch()
+        opportunity = self.session.scalar(
+            select(Opportunity).where(
+                Opportunity.source_id == self.source_id,
+                Opportunity.source_ref == withdrawal.source_ref,
+            )
+        )
+        if opportunity is None:
+            return False
+        self.tally.fetched += 1
+        if not _withdraws(withdrawal, opportunity):
+            self.tally.unchanged += 1
+            return True
+        self.session.add(
+            OpportunityChange(
+                opportunity_id=opportunity.id,
+                changed_at=self.now,
+                kind=ChangeKind.STATUS_CHANGED,
+                field="status",
+                old_value=_text(opportunity.status),
+                new_value=_text(OpportunityStatus.WITHDRAWN),
+                scrape_run_id=self.run_id,
+            )
+        )
+        opportunity.status = OpportunityStatus.WITHDRAWN
+        opportunity.needs_matching = True
+        opportunity.updated_at = self.now
+        self.session.flush()
+        self.tally.updated += 1
+        return True
 
     def fail(self, item_ref: str | None, reason: str) -> None:
         self.tally.failed += 1
@@ -461,6 +505,8 @@ class Ingestor:
                 self._known.buyer_records[record] = self._known.buyers[key]
                 return self._known.buyers[key]
         buyer = _find_buyer(self.session, record, ruc)
+        if buyer is not None and _adopt_identifiers(buyer, record, ruc):
+            self._known.buyers.pop(_name_key(record), None)  # the name now has an owner
         if buyer is None:
             buyer = Buyer(
                 ruc=ruc,
@@ -543,6 +589,15 @@ class Ingestor:
             funding_source=line.funding_source,
             notes=line.notes,
         )
+
+
+def _withdraws(withdrawal: Withdrawal, opportunity: Opportunity) -> bool:
+    """Not again, nor when dated before the notice's publication: that tombstone deleted an
+    earlier version, and the notice was published again since."""
+    if opportunity.status == OpportunityStatus.WITHDRAWN:
+        return False
+    when, published = withdrawal.withdrawn_at, opportunity.published_at
+    return when is None or published is None or when >= published
 
 
 def _insert_classifications(session: Session, rows: list[dict]) -> None:
@@ -675,22 +730,29 @@ def _classification_keys(opportunity: Opportunity) -> set[tuple]:
 
 
 def _buyer_keys(record: BuyerRecord, ruc: str | None) -> list[tuple]:
+    """The cache keys of a buyer: its identifiers, or its name only when it carries none (two
+    "Junta de Gobierno Local" with different identifiers must not meet on their name)."""
     keys: list[tuple] = []
     if ruc:
         keys.append(("ruc", ruc))
-    if record.identifier_scheme and record.identifier:
+    if _has_identifier(record):
         keys.append(("id", record.identifier_scheme, record.identifier))
-    keys.append(("name", _cut(record.name, 300), record.country))
-    return keys
+    return keys or [_name_key(record)]
+
+
+def _name_key(record: BuyerRecord) -> tuple:
+    return ("name", _cut(record.name, 300), record.country)
 
 
 def _find_buyer(session: Session, record: BuyerRecord, ruc: str | None) -> Buyer | None:
-    """By RUC, else by scheme and identifier, else by exact name and country."""
+    """By RUC, else by scheme and identifier, else by exact name and country: a record with an
+    identifier takes by name only a buyer that has none, one without takes the buyer of that
+    name with none, else the only buyer of that name."""
     if ruc:
         found = session.scalar(select(Buyer).where(Buyer.ruc == ruc))
         if found:
             return found
-    if record.identifier_scheme and record.identifier:
+    if _has_identifier(record):
         found = session.scalar(
             select(Buyer).where(
                 Buyer.identifier_scheme == record.identifier_scheme,
@@ -699,11 +761,44 @@ def _find_buyer(session: Session, record: BuyerRecord, ruc: str | None) -> Buyer
         )
         if found:
             return found
-    return session.scalar(
+    namesakes = session.scalars(
         select(Buyer)
         .where(Buyer.name == _cut(record.name, 300), Buyer.country == record.country)
-        .limit(1)
+        .order_by(_identified_column(), Buyer.id)
+        .limit(2)
+    ).all()
+    if namesakes and not _identified(namesakes[0]):
+        return namesakes[0]
+    identified_record = bool(ruc) or _has_identifier(record)
+    return namesakes[0] if len(namesakes) == 1 and not identified_record else None
+
+
+def _has_identifier(record: BuyerRecord) -> bool:
+    return bool(record.identifier_scheme and record.identifier)
+
+
+def _identified(buyer: Buyer) -> bool:
+    return bool(buyer.ruc or (buyer.identifier_scheme and buyer.identifier))
+
+
+def _identified_column():
+    """1 for a buyer with a RUC or an identifier, 0 without: those without sort first."""
+    has_one = Buyer.ruc.is_not(None) | (
+        Buyer.identifier_scheme.is_not(None) & Buyer.identifier.is_not(None)
     )
+    return case((has_one, 1), else_=0)
+
+
+def _adopt_identifiers(buyer: Buyer, record: BuyerRecord, ruc: str | None) -> bool:
+    """A buyer found by name that had no identifier takes the record's, so the next entity of
+    that name with another identifier is told apart instead of merged into it."""
+    if _identified(buyer) or not (ruc or _has_identifier(record)):
+        return False
+    buyer.ruc = ruc
+    if _has_identifier(record):
+        buyer.identifier_scheme = record.identifier_scheme
+        buyer.identifier = record.identifier
+    return True
 
 
 def _government_level(value: str | None) -> GovernmentLevel:

@@ -8,19 +8,26 @@ Planning-only releases yield no opportunity (plans come from plan files): they a
 one ParseWarning per file so an operator sees them without a failure per release. A release
 without tender and buyer (contract- or award-only) becomes an ItemError, unless an earlier
 release of the same ocid was mapped: then it only moves that opportunity's status and awards on.
+
+A package with `links` (a paged API) ends with its next page and its release dates, which the
+pipeline uses to stop at what it already stored (`paging.py`).
 """
 
+import hashlib
 import pickle
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import BinaryIO
 
 from scrapers import ocds_awards, ocds_mapping
 from scrapers.dates import to_utc
 from scrapers.ocds_stream import releases, utf8_stream
+from scrapers.paging import PageFacts
 from scrapers.records import (
     ItemError,
     OpportunityRecord,
@@ -31,10 +38,19 @@ from scrapers.records import (
 )
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+_TIES_NAMED = 10
+
+
+@dataclass(frozen=True)
+class _Kept:
+    date: datetime
+    release_id: str
+    item: OpportunityRecord | ItemError
 
 
 class _LatestByOcid:
-    """ocid -> (date, latest mapped item) in a temporary SQLite file, in first-seen order."""
+    """ocid -> the latest release's date, id and mapped item in a temporary SQLite file, in
+    first-seen order; `tie` marks the ocids whose releases of one date disagreed."""
 
     def __init__(self) -> None:
         self._file = tempfile.NamedTemporaryFile(suffix=".sqlite3")
@@ -42,25 +58,51 @@ class _LatestByOcid:
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(
-            "CREATE TABLE latest (ocid TEXT PRIMARY KEY, seen INTEGER, date TEXT, item BLOB)"
+            "CREATE TABLE latest (ocid TEXT PRIMARY KEY, seen INTEGER, date TEXT,"
+            " release_id TEXT, item BLOB, tie INTEGER DEFAULT 0)"
         )
         self._seen = 0
 
-    def get(self, ocid: str) -> tuple[datetime, OpportunityRecord | ItemError] | None:
-        row = self._db.execute("SELECT date, item FROM latest WHERE ocid = ?", (ocid,)).fetchone()
-        return None if row is None else (datetime.fromisoformat(row[0]), pickle.loads(row[1]))
+    def get(self, ocid: str) -> _Kept | None:
+        row = self._db.execute(
+            "SELECT date, release_id, item FROM latest WHERE ocid = ?", (ocid,)
+        ).fetchone()
+        if row is None:
+            return None
+        return _Kept(datetime.fromisoformat(row[0]), row[1], pickle.loads(row[2]))
 
-    def put(self, ocid: str, date: datetime, item: OpportunityRecord | ItemError) -> None:
+    def put(self, ocid: str, kept: _Kept) -> None:
         self._seen += 1
         self._db.execute(
-            "INSERT INTO latest VALUES (?, ?, ?, ?) ON CONFLICT (ocid) DO UPDATE"
-            " SET date = excluded.date, item = excluded.item",
-            (ocid, self._seen, date.isoformat(), pickle.dumps(item, pickle.HIGHEST_PROTOCOL)),
+            "INSERT INTO latest (ocid, seen, date, release_id, item) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (ocid) DO UPDATE SET date = excluded.date,"
+            " release_id = excluded.release_id, item = excluded.item",
+            (
+                ocid,
+                self._seen,
+                kept.date.isoformat(),
+                kept.release_id,
+                pickle.dumps(kept.item, pickle.HIGHEST_PROTOCOL),
+            ),
         )
 
-    def items(self) -> Iterator[OpportunityRecord | ItemError]:
+    def note_tie(self, ocid: str) -> None:
+        self._db.execute("UPDATE latest SET tie = 1 WHERE ocid = ?", (ocid,))
+
+    def items(self) -> Iterator[OpportunityRecord | ItemError | ParseWarning]:
+        """The kept items, then one warning naming the ocids whose same-date releases differ."""
         for (blob,) in self._db.execute("SELECT item FROM latest ORDER BY seen"):
             yield pickle.loads(blob)
+        (ties,) = self._db.execute("SELECT count(*) FROM latest WHERE tie = 1").fetchone()
+        if ties:
+            named = self._db.execute(
+                "SELECT ocid FROM latest WHERE tie = 1 ORDER BY seen LIMIT ?", (_TIES_NAMED,)
+            )
+            listed = ", ".join(ocid for (ocid,) in named) + (", …" if ties > _TIES_NAMED else "")
+            yield ParseWarning(
+                f"{ties} ocids have releases with the same date and different content"
+                f" ({listed}); the release whose id sorts last was kept"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -69,8 +111,9 @@ class _LatestByOcid:
 
 def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
     latest = _LatestByOcid()
+    paging = PageFacts(context.timezone)
     try:
-        unattached, counts = _collect(stream, context, latest)
+        unattached, counts = _collect(stream, context, latest, paging)
         if not counts["values"]:
             raise ParseError("no JSON value in the file: nothing to import")
         if counts["planning"]:
@@ -80,22 +123,24 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
         yield from unattached
         for item in latest.items():
             yield from _with_warnings(item)
+        yield from paging.items()  # a paged API's next page and release dates, last
     finally:
         latest.close()
 
 
 def _collect(
-    stream: BinaryIO, context: ParseContext, latest: _LatestByOcid
+    stream: BinaryIO, context: ParseContext, latest: _LatestByOcid, paging: PageFacts
 ) -> tuple[list[ItemError], dict[str, int]]:
     unattached: list[ItemError] = []
     counts = {"values": 0, "planning": 0}
     with utf8_stream(stream) as source:
-        for value in releases(source):
+        for value in releases(source, paging.note_package):
             counts["values"] += 1
             release = _release_of(value)
             if not isinstance(release, dict) or not _text_id(release.get("ocid")):
                 unattached.append(ItemError(None, "JSON value is not an OCDS release with an ocid"))
                 continue
+            paging.note_release(release)
             if ocds_mapping.is_planning_only(release):
                 counts["planning"] += 1
                 continue
@@ -121,20 +166,50 @@ def _text_id(value: object) -> str:
 
 
 def _keep_latest(latest: _LatestByOcid, release: dict, context: ParseContext) -> None:
-    """A later release (by date, then file order) supersedes the earlier one of its ocid."""
+    """A later release (by date) supersedes the earlier one of its ocid; of two releases of one
+    date, the one whose id sorts last (then by content hash) wins whatever the file order."""
     ocid = release["ocid"].strip()
     date = to_utc(release.get("date"), context.timezone) or _EARLIEST
+    release_id = _release_id(release)
     previous = latest.get(ocid)
-    if previous is not None and date < previous[0]:
+    if previous is not None and date < previous.date:
         return
     mapped = _with_awards(ocds_mapping.opportunity(release, context), release, context)
     if isinstance(mapped, ItemError) and previous is not None:
-        if isinstance(previous[1], OpportunityRecord):
-            moved = _moved_on(previous[1], release, context)
+        if isinstance(previous.item, OpportunityRecord):
+            moved = _moved_on(previous.item, release, context)
             if moved is not None:
-                latest.put(ocid, date, moved)
+                latest.put(ocid, _Kept(date, release_id, moved))
             return
-    latest.put(ocid, date, mapped)
+    if previous is not None and date == previous.date and isinstance(mapped, OpportunityRecord):
+        if not _wins_tie(latest, ocid, previous, _Kept(date, release_id, mapped)):
+            return
+    latest.put(ocid, _Kept(date, release_id, mapped))
+
+
+def _wins_tie(latest: _LatestByOcid, ocid: str, previous: _Kept, candidate: _Kept) -> bool:
+    """Between same-date releases: a record beats an item error; records that differ are
+    reported and ordered by release id, then by a hash of what they say."""
+    if isinstance(previous.item, ItemError):
+        return True
+    if candidate.item == previous.item:
+        return False
+    latest.note_tie(ocid)
+    return _tie_order(candidate) > _tie_order(previous)
+
+
+def _tie_order(kept: _Kept) -> tuple:
+    """Release ids in natural order ("release-10" after "release-9"), then the content hash."""
+    parts = re.split(r"([0-9]+)", kept.release_id)
+    natural = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts)
+    return natural, hashlib.sha256(repr(kept.item).encode()).hexdigest()
+
+
+def _release_id(release: dict) -> str:
+    value = release.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        return ""
+    return str(value)
 
 
 def _with_awards(
@@ -157,7 +232,7 @@ def _moved_on(
     return replace(record, status=status or record.status, awards=found or record.awards)
 
 
-def _with_warnings(item: OpportunityRecord | ItemError) -> Iterator[ParsedItem]:
+def _with_warnings(item: OpportunityRecord | ItemError | ParseWarning) -> Iterator[ParsedItem]:
     if (
         isinstance(item, OpportunityRecord)
         and item.deadline_at is not None

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from portal.opportunities.enums import ObjectType, OpportunityStatus
 from portal.web_urls import web_url
 from scrapers import peru
+from scrapers.countries import country_code
 from scrapers.dates import to_utc
 from scrapers.records import (
     BuyerRecord,
@@ -25,17 +26,6 @@ _CATEGORIES = {
     "services": ObjectType.SERVICES,
     "works": ObjectType.WORKS,
     "consultingservices": ObjectType.CONSULTING,
-}
-_COUNTRIES = {
-    "peru": "PE",
-    "paraguay": "PY",
-    "colombia": "CO",
-    "mexico": "MX",
-    "espana": "ES",
-    "spain": "ES",
-    "chile": "CL",
-    "ecuador": "EC",
-    "bolivia": "BO",
 }
 # Publishers whose ocid prefix says the country when the addresses do not (OCDS prefix register).
 _OCID_COUNTRIES = {
@@ -88,18 +78,23 @@ def opportunity(release: dict, context: ParseContext) -> OpportunityRecord | Ite
 
 
 def status_signal(release: dict) -> OpportunityStatus | None:
-    """What the release says of the process's state; a cancelled award never looks open."""
+    """What the release says of the process's state; a cancelled award never looks open, and a
+    planned tender (OCDS `planned`, 1.0's `planning`) is a forecast, not an open call."""
     tender_status = _str(_dict(release.get("tender")).get("status"))
     awards = [award for award in _list(release.get("awards")) if isinstance(award, dict)]
     if "awardCancellation" in _tags(release) or tender_status == "cancelled":
         return OpportunityStatus.CANCELLED
+    if tender_status == "withdrawn":
+        return OpportunityStatus.WITHDRAWN
     if tender_status == "unsuccessful":
         return OpportunityStatus.DESERTED
     if any(award.get("status") == "active" for award in awards):
         return OpportunityStatus.AWARDED
     if tender_status == "complete":
         return OpportunityStatus.CLOSED
-    if tender_status in ("active", "planning", "planned"):
+    if tender_status in ("planning", "planned"):
+        return OpportunityStatus.PLANNED
+    if tender_status == "active":
         return OpportunityStatus.OPEN
     return None
 
@@ -223,13 +218,16 @@ def _without_empty(organisation: dict) -> dict:
 
 
 def _country(address: dict, release: dict, context: ParseContext) -> str:
-    name = _str(address.get("countryName")) or _str(address.get("country"))
-    if len(name) == 2 and name.isalpha():
-        return name.upper()
-    if fold(name) in _COUNTRIES:
-        return _COUNTRIES[fold(name)]
+    """The address's country in any language or as an ISO code, else the source's configured
+    country, else the one its ocid prefix belongs to, else Peru."""
+    for written in (address.get("countryName"), address.get("country")):
+        code = country_code(written) if isinstance(written, str) else None
+        if code:
+            return code
+    configured = context.config.get("country")
+    code = country_code(configured) if isinstance(configured, str) else None
     prefix = release["ocid"].strip().lower()[:11]
-    return context.config.get("country") or _OCID_COUNTRIES.get(prefix, "PE")
+    return code or _OCID_COUNTRIES.get(prefix, "PE")
 
 
 def _classifications(tender: dict) -> tuple[ClassificationRecord, ...]:

@@ -6,8 +6,9 @@ Files that are not UTF-8 (ISO-8859-1 from some publishers) are transcoded on the
 """
 
 import codecs
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import BinaryIO
 
@@ -46,8 +47,14 @@ def utf8_stream(stream: BinaryIO) -> Iterator[object]:
         else:
             offset, encoding = 0, None
         stream.seek(offset)
-        if encoding is None:
-            encoding = _sniff_encoding(stream)
+        if encoding != "utf-16":
+            invalid_at = _first_invalid_utf8(stream)
+            if invalid_at is not None and encoding == "utf-8":
+                raise ParseError(
+                    f"not valid JSON: byte {offset + invalid_at} is not UTF-8, though the file"
+                    " starts with a UTF-8 byte order mark"
+                )
+            encoding = "utf-8" if invalid_at is None else "cp1252"
             stream.seek(offset)
         yield stream if encoding == "utf-8" else _Transcoded(stream, encoding)
 
@@ -61,27 +68,37 @@ def _spooled(stream: BinaryIO):
     return spooled
 
 
-def _sniff_encoding(stream: BinaryIO) -> str:
-    """UTF-8 if every byte decodes as UTF-8, else Windows-1252 (a superset of ISO-8859-1 text)."""
+def _first_invalid_utf8(stream: BinaryIO) -> int | None:
+    """Where the first byte that is not UTF-8 is (such files are read as Windows-1252, a
+    superset of ISO-8859-1 text); None when every byte is. Empty files are refused."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    read = 0
     seen_content = False
-    try:
-        while chunk := stream.read(_CHUNK):
-            seen_content = seen_content or bool(chunk.strip())
+    while chunk := stream.read(_CHUNK):
+        seen_content = seen_content or bool(chunk.strip())
+        waiting = len(decoder.getstate()[0])  # an unfinished character from the last chunk
+        try:
             decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            return read - waiting + error.start
+        read += len(chunk)
+    waiting = len(decoder.getstate()[0])
+    try:
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
+    except UnicodeDecodeError as error:
+        return read - waiting + error.start
     if not seen_content:
         raise ParseError("empty OCDS file (0 bytes or only whitespace): nothing to import")
-    return "utf-8"
+    return None
 
 
-def releases(stream) -> Iterator[object]:
+def releases(stream, on_package: Callable[[dict], None] | None = None) -> Iterator[object]:
     """Every release-like object: package items, records, bare releases and array items.
 
     Records are yielded as they are (with "compiledRelease"/"releases"); the caller picks.
     A top-level value that is neither a package nor a release is yielded as-is too.
+    Each package's own fields (its items left out) go to `on_package` once the package ends:
+    `links.next` may come after the releases.
     """
     item: ObjectBuilder | None = None
     item_prefix = ""
@@ -113,6 +130,8 @@ def releases(stream) -> Iterator[object]:
             if prefix == "" and event in ("end_map", "end_array"):
                 if isinstance(top.value, dict) and not top_is_package:
                     yield top.value
+                elif top_is_package and on_package is not None:
+                    on_package(top.value)
                 top = None
 
 
@@ -127,6 +146,21 @@ def _events(stream) -> Iterator[tuple[str, str, object]]:
             event = next(events)
         except StopIteration:
             return
-        except (ijson.JSONError, ValueError, UnicodeDecodeError) as error:
-            raise ParseError(f"not valid JSON: {error}") from error
+        except UnicodeDecodeError as error:
+            raise ParseError(
+                f"not valid JSON: bytes that are not UTF-8 ({error.reason})"
+            ) from error
+        except (ijson.JSONError, ValueError) as error:
+            raise ParseError(f"not valid JSON: {_first_line(error)}") from error
         yield event
+
+
+def _first_line(error: Exception) -> str:
+    """The parser's own sentence ("lexical error: invalid char in json text"), without the
+    excerpt it quotes after it: for binary input a dump of the bytes, sometimes their repr."""
+    message = error.args[0] if error.args else ""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    lines = str(message).strip().splitlines()
+    sentence = re.sub(r"[^ -~]", "", lines[0] if lines else "").strip().rstrip(".")
+    return sentence or "the content is not JSON"

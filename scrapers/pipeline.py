@@ -12,13 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from scrapers.fetch import Fetcher, FetchError, FetchSettings
-from scrapers.ingest import Ingestor, IngestTally
+from scrapers.fetch import Fetcher, FetchError, FetchResult, FetchSettings
+from scrapers.ingest import Ingestor, IngestTally, PageOutcome
 from scrapers.limits import MAX_PAGE_BYTES
+from scrapers.local_files import LocalFileRefused, listed_files
 from scrapers.models import (
     RawPayload,
     RunStatus,
@@ -27,6 +29,7 @@ from scrapers.models import (
     Source,
     SourceKind,
 )
+from scrapers.paging import PageReader, PagingConfigError, Visit
 from scrapers.parse_worker import parsed_items
 from scrapers.plan_table import MAX_FILE_BYTES
 from scrapers.raw import open_payload, store_raw_payload, stored_payload_ids
@@ -96,12 +99,16 @@ def reparse(
     ingestor = _RunIngestor(session, source, run.id, now, options.batch_size)
     finish = _Finish(source.id, run.id, now, started, options, ingestor, keeps_health=False)
     parser = parser_for(source.kind)
+    reader, reader_run = PageReader(), None
     try:
         for payload_id in stored_payload_ids(session, source, since):
-            context = parse_context(source, session.get(RawPayload, payload_id).url)
+            payload = session.get(RawPayload, payload_id)
+            if payload.run_id != reader_run:  # a run's pages, newest first, are read together
+                reader, reader_run = PageReader(), payload.run_id
+            context = parse_context(source, payload.url)
             before = replace(ingestor.tally)
             with open_payload(session, payload_id) as body:
-                ingestor.consume(parser(body, context))
+                ingestor.consume(reader.read(parser(body, context)))
             ingestor.finish()  # each payload's notices stand if a later one fails
             _refuse_rejected_plan(source, before, ingestor.tally)
     except Exception as error:  # noqa: BLE001  (recorded on the run like any other failure)
@@ -151,38 +158,73 @@ def _collect(
         raise FetchError("la fuente no tiene URL")
     parser_for(source.kind)  # a kind without a parser fails before any request
     max_pages = int(source.config.get("max_pages", DEFAULT_MAX_PAGES))
-    max_bytes = body_limit(source.kind, fetcher.settings)
-    url: str = source.url
+    visit = Visit(source.config, source.watermark, ZoneInfo(source.timezone), ingestor.now)
+    files = _listed_files(source.url, fetcher.settings)
+    if files is not None:  # a folder or a glob: its files are the pages, in name order
+        for url in files:
+            _read_page(session, source, run, ingestor, fetcher, visit, url, own_url=url)
+        return RunStatus.SUCCEEDED, visit.kept()
+    url: str = visit.first_url(source.url)
     validators: dict = {}
     warnings = ingestor.tally.warnings
     for page in range(max_pages):
         first = page == 0
-        result = fetcher.fetch(
-            url,
-            etag=source.etag if first else None,
-            last_modified=source.last_modified if first else None,
-            source_url=source.url,  # pages it links to are http(s) and public unless it is local
-            max_bytes=max_bytes,
+        result, outcome = _read_page(
+            session, source, run, ingestor, fetcher, visit, url, own_url=source.url, first=first
         )
-        if result.not_modified:
+        if outcome is None:
             return RunStatus.NOT_MODIFIED, {}
         if first:
             validators = {"etag": result.etag, "last_modified": result.last_modified}
-        with result.body as body:
-            store_raw_payload(
-                session, source, run.id, body, ingestor.now, result.url, result.content_type
-            )
-            session.commit()  # kept even if the parser fails on it: what `reparse` is for
-            context = parse_context(source, result.url)
-            before = replace(ingestor.tally)
-            outcome = ingestor.consume(parsed_items(parser_for(source.kind), body, context))
-        ingestor.finish()  # this page's notices stand if a later page fails
-        _refuse_rejected_plan(source, before, ingestor.tally)
-        if not outcome.next_pages:
-            return RunStatus.SUCCEEDED, validators
+        if not outcome.next_pages or visit.reached():
+            return RunStatus.SUCCEEDED, validators | visit.kept()
         url = urljoin(result.url, outcome.next_pages[0])
     warnings.append(f"se alcanzó el máximo de {max_pages} páginas")
-    return RunStatus.SUCCEEDED, validators
+    warnings.extend(gap for gap in [visit.unread()] if gap)
+    return RunStatus.SUCCEEDED, validators | visit.kept()
+
+
+def _read_page(
+    session: Session,
+    source: Source,
+    run: ScrapeRun,
+    ingestor: Ingestor,
+    fetcher: Fetcher,
+    visit: Visit,
+    url: str,
+    *,
+    own_url: str,
+    first: bool = False,
+) -> tuple[FetchResult, PageOutcome | None]:
+    """Fetch, keep, parse and ingest one page; no outcome when the source was not modified."""
+    result = fetcher.fetch(
+        url,
+        etag=source.etag if first else None,
+        last_modified=source.last_modified if first else None,
+        source_url=own_url,  # pages it links to are http(s) and public unless it is local
+        max_bytes=body_limit(source.kind, fetcher.settings),
+    )
+    if result.not_modified:
+        return result, None
+    with result.body as body:
+        store_raw_payload(
+            session, source, run.id, body, ingestor.now, result.url, result.content_type
+        )
+        session.commit()  # kept even if the parser fails on it: what `reparse` is for
+        context = parse_context(source, result.url)
+        before = replace(ingestor.tally)
+        outcome = ingestor.consume(visit.read(parsed_items(parser_for(source.kind), body, context)))
+    ingestor.finish()  # this page's notices stand if a later page fails
+    _refuse_rejected_plan(source, before, ingestor.tally)
+    return result, outcome
+
+
+def _listed_files(url: str, settings: FetchSettings) -> list[str] | None:
+    """A folder or glob source's files, checked like the source's own file; else None."""
+    try:
+        return listed_files(url, settings.local_sources_dirs)
+    except LocalFileRefused as error:
+        raise FetchError(str(error)) from error
 
 
 def body_limit(kind: SourceKind | str, settings: FetchSettings) -> int:
@@ -283,8 +325,9 @@ class _Finish:
             source.healthy = True
             source.last_success_at = self.now
             if validators:
-                source.etag = validators["etag"]
-                source.last_modified = validators["last_modified"]
+                source.etag = validators.get("etag")
+                source.last_modified = validators.get("last_modified")
+                source.watermark = validators.get("watermark", source.watermark)
 
 
 def _kept_despite(error: Exception | None, tally: IngestTally) -> list[str]:
@@ -301,6 +344,6 @@ def _cut(text: str | None, length: int) -> str | None:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, FetchError | ParseError):
+    if isinstance(error, FetchError | ParseError | PagingConfigError):
         return str(error)
     return f"{type(error).__name__}: {error}"[:2000]

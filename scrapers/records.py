@@ -2,8 +2,9 @@
 
 A parser is `parse(stream, context) -> Iterator[ParsedItem]`: it yields records for good items,
 `ItemError` for a malformed item (skipped with its reason, the batch goes on), `ParseWarning`
-for things an operator should see on the run, and `NextPage` where a listing continues. It
-raises `ParseError` only when the payload as a whole is unusable.
+for things an operator should see on the run, `NextPage` where a listing continues and
+`Withdrawal` where the publisher took a notice down. It raises `ParseError` only when the
+payload as a whole is unusable.
 """
 
 from collections.abc import Iterator
@@ -137,7 +138,16 @@ class NextPage:
     url: str
 
 
-ParsedItem = OpportunityRecord | PlanRecord | ItemError | ParseWarning | NextPage
+@dataclass(frozen=True)
+class Withdrawal:
+    """The publisher took down the notice it published as `source_ref` (an Atom deletion
+    tombstone, RFC 6721): ingest marks the stored notice withdrawn; an unknown one is ignored."""
+
+    source_ref: str
+    withdrawn_at: datetime | None = None
+
+
+ParsedItem = OpportunityRecord | PlanRecord | ItemError | ParseWarning | NextPage | Withdrawal
 
 
 class Parser(Protocol):

@@ -1,16 +1,16 @@
 """SEACE's "Buscador de Procedimientos" CSV export: a list of calls, not a plan.
 
-The same fields as the HTML listing, so rows go through `html_listing.listing_record`. A
-broken export (SEACE sometimes puts every tab-separated row inside one quoted cell) is refused
-as a whole: its rows do not have the header's columns.
+The same fields as the HTML listing, so rows go through `html_listing.listing_records` and
+its checks (a file with too many bad rows is refused whole). A broken export (SEACE sometimes
+puts every tab-separated row inside one quoted cell) is refused as a whole: its rows do not
+have the header's columns.
 """
 
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
-from scrapers.dates import to_utc
-from scrapers.html_listing import listing_record
+from scrapers.html_listing import listing_records
 from scrapers.plan_table import read_csv_rows
 from scrapers.records import ItemError, ParseContext, ParsedItem, ParseError
 from scrapers.text import clean_text, fold
@@ -40,15 +40,17 @@ def parse_seace_calls_csv(stream: BinaryIO, context: ParseContext) -> Iterator[P
         raise ParseError("malformed SEACE export: tab-separated rows pasted inside one cell")
     if body and not any(len(row) == len(header) for row in body):
         raise ParseError(f"malformed SEACE export: no row has the header's {len(header)} columns")
-    config = {**context.config, "nomenclatura": True}
+    config = {**context.config, "nomenclatura": True, "required": ["buyer", "published"]}
     context = replace(context, config=config)
+    short: list[ItemError] = []
+    lines: list[tuple[str, dict[str, str | None]]] = []
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
-            yield ItemError(None, f"line {number}: {len(row)} columns, header has {len(header)}")
+            reason = f"line {number}: {len(row)} columns, header has {len(header)}"
+            short.append(ItemError(None, reason))
             continue
         cells = dict(zip(header, row, strict=True))
         fields = {field: clean_text(cells[column]) or None for column, field in COLUMNS.items()}
-        if to_utc(fields["published"], context.timezone) is None:
-            yield ItemError(fields["reference"], f"line {number}: no publication date")
-            continue
-        yield listing_record(fields, context, row_label=f"line {number}")
+        lines.append((f"line {number}", fields))
+    yield from listing_records(lines, context, "file")
+    yield from short

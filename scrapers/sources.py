@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal.web_urls import web_url
 from scrapers.local_files import LocalFileRefused, allowed_path, is_local
 from scrapers.models import Source, SourceKind
+from scrapers.paging import PagingConfigError, check_config
 from scrapers.records import ParseContext
 
 
@@ -29,6 +30,7 @@ def add_source(
     timezone: str = "America/Lima",
     default_currency: str = "PEN",
     local_dirs: Sequence[Path] | None = None,
+    major: bool = False,
 ) -> Source:
     """Add a source (flushed, not committed): the caller's unit of work decides.
 
@@ -45,6 +47,10 @@ def add_source(
         raise SourceConfigError("el intervalo debe ser de al menos 1 minuto")
     if url:
         check_source_url(url, local_dirs)
+    try:
+        check_config(config or {})
+    except PagingConfigError as error:
+        raise SourceConfigError(str(error)) from error
     source = Source(
         key=key,
         name=name or key,
@@ -54,6 +60,7 @@ def add_source(
         interval_minutes=interval_minutes,
         timezone=timezone,
         default_currency=default_currency,
+        major=major,
     )
     session.add(source)
     session.flush()

@@ -4,6 +4,7 @@ Sources mix HTML fragments, entities and broken encodings (Colombia's "ALCALD\uf
 parser passes titles and descriptions through `clean_text` so stored text compares and indexes.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -60,6 +61,19 @@ def fold(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFKD", clean_text(value))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return plain.casefold()
+
+
+def fold_keeping_length(text: str) -> str:
+    """`fold` character by character, without cleaning: one character for each of the text's,
+    so a match in the folded text is at the same place in the original (whose case names keep)."""
+    return "".join(_fold_char(char) for char in text)
+
+
+@functools.cache
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[:1] or char
+    lowered = base.casefold()
+    return lowered if len(lowered) == 1 else base
 
 
 def is_digits(value: str) -> bool:

@@ -161,7 +161,8 @@ def test_placsp_minor_contracts_carry_codice_facts(shared_fixtures):
     first = by_ref["https://contrataciondelestado.es/sindicacion/datosAbiertosMenores/19908539"]
     assert first.title == "Contrato menor suministros: cuadro eléctrico para bomba Villar"
     assert first.buyer.name == "Alcaldía del Ayuntamiento de Chinchilla de Montearagón"
-    assert (first.buyer.identifier_scheme, first.buyer.identifier) == ("ES-NIF", "P0202900G")
+    buyer_id = (first.buyer.identifier_scheme, first.buyer.identifier)
+    assert buyer_id == ("ES-PLACSP", "31160720159832")  # the contracting body's platform id
     assert (first.buyer.country, first.buyer.government_level) == ("ES", "foreign")
     assert first.estimated_value == Decimal("4600")
     assert first.currency == "EUR"
@@ -190,5 +191,5 @@ def test_placsp_open_call_with_seven_cpv_codes(shared_fixtures):
         "79421000",
     ]
     assert record.deadline_at == datetime(2026, 7, 23, 11, 0, tzinfo=UTC)
-    assert record.buyer.identifier == "Q5450008G"
+    assert record.buyer.identifier == "40001090000277"  # ID_PLATAFORMA, before the NIF
     assert record.procedure_text == "Procedimiento abierto"

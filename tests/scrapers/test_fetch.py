@@ -155,12 +155,13 @@ def test_each_request_to_a_host_is_booked_one_interval_after_the_last():
 def test_requests_to_one_host_are_spaced_by_the_minimum_interval(http_server, fetch_settings):
     url = http_server.route("/page", http_server.Reply(body=b"ok"))
 
-    with Fetcher(replace(fetch_settings, min_interval=0.3)) as fetcher:
+    with Fetcher(replace(fetch_settings, min_interval=0.5)) as fetcher:
         for _ in range(3):
             fetcher.fetch(url).body.close()
 
     times = [request.at for request in http_server.seen("/page")]
-    assert all(later - earlier >= 0.28 for earlier, later in zip(times, times[1:], strict=False))
+    # arrival times jitter under load; unpaced, the requests arrive milliseconds apart
+    assert all(later - earlier >= 0.3 for earlier, later in zip(times, times[1:], strict=False))
 
 
 def test_fetchers_on_different_threads_keep_their_requests_to_a_host_apart(
