@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.buyers.views import blueprint as buyers
     from portal.extensions import csrf
     from portal.feeds.views import blueprint as feeds
+    from portal.freshness.views import blueprint as freshness
     from portal.opportunities.search_page import blueprint as search_page
     from portal.opportunities.views import blueprint as opportunities
     from portal.plan_upload.views import blueprint as plan_upload
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(statistics)
     app.register_blueprint(statistics_admin)
+    app.register_blueprint(freshness)
     csrf.exempt(api)  # read-only GET endpoints for scripts, which carry no session cookie
     app.register_blueprint(api)
 

@@ -54,6 +54,7 @@ for rule, example in (
     ("/oportunidades/" + ID.format("opportunity_id") + ".ics", "/oportunidades/{opportunity}.ics"),
     ("/entidades/" + ID.format("buyer_id"), "/entidades/{buyer_a}"),
     ("/planes/", "/planes/"),
+    ("/fuentes", "/fuentes"),
     (PLAN, "/planes/{buyer_a}/{year}"),
     (PLAN + "/cambios", "/planes/{buyer_a}/{year}/cambios"),
     (PLAN + "/exportar", "/planes/{buyer_a}/{year}/exportar"),

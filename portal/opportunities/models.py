@@ -40,6 +40,8 @@ class Opportunity(Base):
         UniqueConstraint("source_id", "source_ref"),
         CheckConstraint("estimated_value IS NULL OR estimated_value >= 0", name="value_positive"),
         Index("ix_opportunities_status_deadline", "status", "deadline_at"),
+        # /fuentes reads each source's recent notices as one range (portal.freshness.queries)
+        Index("ix_opportunities_source_first_seen", "source_id", "first_seen_at", "published_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))

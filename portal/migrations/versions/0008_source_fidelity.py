@@ -7,7 +7,8 @@ An OCDS tender with status `planned` is a forecast, SEACE suspends calls, and pu
 withdraw notices (Atom deletion tombstones): three statuses the CHECK constraint must admit.
 `fields_from_text` says which facts a parser read from a feed item's prose. A paged API
 source keeps a `watermark` so each visit reads only what is new; `major` sources are
-announced on the search pages when stale.
+announced on the search pages when stale, and `/fuentes` reads each source's recent notices
+through the new (source, first seen, published) index.
 """
 
 from alembic import op
@@ -35,6 +36,12 @@ def upgrade() -> None:
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('fields_from_text', sa.JSON(), nullable=True))
     _status_check(NEW_STATUSES)
+    with op.batch_alter_table('opportunities', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_opportunities_source_first_seen',
+            ['source_id', 'first_seen_at', 'published_at'],
+            unique=False,
+        )
 
     with op.batch_alter_table('sources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('watermark', sa.String(length=100), nullable=True))
@@ -50,6 +57,8 @@ def downgrade() -> None:
         "UPDATE opportunities SET status = 'open' WHERE status IN ('planned', 'suspended')"
     )
     op.execute("UPDATE opportunities SET status = 'cancelled' WHERE status = 'withdrawn'")
+    with op.batch_alter_table('opportunities', schema=None) as batch_op:
+        batch_op.drop_index('ix_opportunities_source_first_seen')
     _status_check(OLD_STATUSES)
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.drop_column('fields_from_text')
