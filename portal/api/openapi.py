@@ -1,7 +1,7 @@
 """The OpenAPI 3 description of API v1, written by hand to match portal/api/views.py."""
 
 from portal.deadlines.checks import DEADLINE_CHECKS
-from portal.opportunities.enums import AWARD_STATUSES
+from portal.opportunities.enums import AWARD_STATUSES, ChangeKind
 from portal.search.params import (
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
@@ -13,6 +13,12 @@ from portal.search.params import (
 NULLABLE_STRING = {"type": "string", "nullable": True}
 DATE_TIME = {"type": "string", "format": "date-time", "nullable": True}
 DECIMAL = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "nullable": True}
+
+
+def nullable_enum(values) -> dict:
+    """OpenAPI 3.0.3: `nullable` does not widen an `enum`, so null must be one of its values
+    (validators refuse a null that the enum leaves out)."""
+    return {"type": "string", "enum": [*values, None], "nullable": True}
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
@@ -116,7 +122,7 @@ OPPORTUNITY_PARAMETERS = [
 ]
 SORT = _query(
     "sort",
-    {"type": "string", "enum": ["relevance", "closing", "published", "value"]},
+    {"type": "string", "enum": ["relevance", "closing", "published", "value", "value_asc"]},
     "Order of the results. `closing`: deadlines still ahead, soonest first; then those "
     "passed, latest first; then notices without a deadline.",
 )
@@ -197,7 +203,7 @@ OPPORTUNITY_SCHEMA = {
             "text beyond 20,000 characters is cut the same way).",
         },
         "status": {"type": "string", "enum": list(STATUSES)},
-        "object_type": {"type": "string", "enum": list(OBJECT_TYPES), "nullable": True},
+        "object_type": nullable_enum(OBJECT_TYPES),  # null for notices from RSS and Atom
         "procedure_type": NULLABLE_STRING,
         "procedure_text": NULLABLE_STRING,
         "region": NULLABLE_STRING,
@@ -217,8 +223,8 @@ OPPORTUNITY_SCHEMA = {
             "legal one, or the portal's floor for procedures without one (`minimum_basis`). "
             "Null for direct contracting (no call window) or when no floor is set.",
         },
-        "minimum_day_kind": {"type": "string", "enum": ["business", "calendar"], "nullable": True},
-        "minimum_basis": {"type": "string", "enum": ["legal", "admin"], "nullable": True},
+        "minimum_day_kind": nullable_enum(["business", "calendar"]),
+        "minimum_basis": nullable_enum(["legal", "admin"]),
         "given_days": {
             "type": "integer",
             "nullable": True,
@@ -252,7 +258,7 @@ OPPORTUNITY_SCHEMA = {
                 "required": ["changed_at", "kind", "field"],
                 "properties": {
                     "changed_at": DATE_TIME,
-                    "kind": {"type": "string"},
+                    "kind": {"type": "string", "enum": [kind.value for kind in ChangeKind]},
                     "field": {"type": "string"},
                     "old_value": NULLABLE_STRING,
                     "new_value": NULLABLE_STRING,
@@ -308,7 +314,24 @@ RELEASE_PACKAGE_SCHEMA = {
                 "type": "object",
                 "required": ["ocid", "id", "date", "tag", "initiationType", "tender"],
                 "properties": {
-                    "tag": {"type": "array", "items": {"type": "string"}},
+                    "ocid": {
+                        "type": "string",
+                        "description": "The source's ocid, else `ocds-compras-mype-` with the "
+                        "source key and a digest of the notice's reference at the source: "
+                        "stable across database rebuilds.",
+                    },
+                    "tag": {
+                        "type": "array",
+                        "description": "`planning` (forecast), `tenderCancellation` "
+                        "(cancelled), `award` (awarded, with awards), else `tender`.",
+                        "items": {"type": "string"},
+                    },
+                    "parties": {
+                        "type": "array",
+                        "description": "The buyer and the suppliers; ids are "
+                        "`{identifier.scheme}-{identifier.id}` (`PE-RUC-20131705434`).",
+                        "items": {"type": "object", "required": ["id", "roles"]},
+                    },
                     "awards": {
                         "type": "array",
                         "description": "OCDS awards: suppliers reference `parties` with the "

@@ -1,21 +1,28 @@
-"""A search's opportunities as an OCDS 1.1 release package (tag `tender`, and `award` for a
-process with awards), for data users."""
+"""A search's opportunities as an OCDS 1.1 release package, for data users.
 
+Each release is the notice as it stands now, tagged by what it holds: `planning` for a
+forecast, `tenderCancellation` for a cancelled call, `award` for an awarded one with its
+awards, `tender` otherwise. Ids are stable across rebuilds (portal.feeds.ocds_ids).
+"""
+
+from collections.abc import Mapping
 from datetime import datetime
 
 from portal.api.serializers import iso_utc
+from portal.feeds.ocds_ids import buyer_party, ocid_of
 from portal.feeds.text import xml_safe_tree
 from portal.opportunities.awards import Winner, awards_of
-from portal.opportunities.models import Opportunity, OpportunityStatus
+from portal.opportunities.models import Opportunity, OpportunityClassification, OpportunityStatus
 
-OCID_PREFIX = "ocds-compras-mype-"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PUBLICATION_POLICY = "https://github.com/compras-mype/portal#datos"
 
-# Our statuses onto the OCDS tender status codelist.
+# Our statuses onto the closed OCDS tenderStatus codelist. A closed call has its bids in and
+# nothing decided: the tender process is still under way (`active`, its tenderPeriod.endDate
+# in the past says bidding is over); only an award completes it.
 TENDER_STATUS = {
     OpportunityStatus.OPEN: "active",
-    OpportunityStatus.CLOSED: "complete",
+    OpportunityStatus.CLOSED: "active",
     OpportunityStatus.AWARDED: "complete",
     OpportunityStatus.CANCELLED: "cancelled",
     OpportunityStatus.DESERTED: "unsuccessful",
@@ -25,22 +32,39 @@ TENDER_STATUS = {
 }
 
 OBJECT_CATEGORY = {"goods": "goods", "services": "services", "works": "works"}
+STATUS_TAG = {
+    OpportunityStatus.PLANNED: "planning",
+    OpportunityStatus.CANCELLED: "tenderCancellation",
+}
 
 
-def ocid_of(opportunity: Opportunity) -> str:
-    return opportunity.ocid or f"{OCID_PREFIX}{opportunity.id}"
+def release_tags(status: OpportunityStatus, has_awards: bool) -> list[str]:
+    """An awarded call with its awards is an `award` release; awards beside another status
+    (a cancelled award, say) add `award` to that status's tag."""
+    if has_awards and status == OpportunityStatus.AWARDED:
+        return ["award"]
+    tag = STATUS_TAG.get(status, "tender")
+    return [tag, "award"] if has_awards else [tag]
 
 
-def _buyer(opportunity: Opportunity) -> dict | None:
-    buyer = opportunity.buyer
-    if buyer is None:
-        return None
-    identifier = (
-        {"scheme": "PE-RUC", "id": buyer.ruc}
-        if buyer.ruc
-        else {"scheme": buyer.identifier_scheme, "id": buyer.identifier}
-    )
-    return {"id": f"buyer-{buyer.id}", "name": buyer.name, "identifier": identifier}
+def tender_items(classifications: list[OpportunityClassification]) -> list[dict]:
+    """One item per code the source gave, its description kept; the UNSPSC code that ingest
+    read off a CUBSO code (its first 8 digits) goes with the CUBSO item as an additional
+    classification rather than as an item of its own."""
+    read_off_cubso = {item.code[:8] for item in classifications if item.scheme == "CUBSO"}
+    items: list[dict] = []
+    for item in classifications:
+        if item.scheme == "UNSPSC" and item.code in read_off_cubso and not item.description:
+            continue
+        classification = {"scheme": item.scheme, "id": item.code}
+        data = {"id": str(len(items) + 1), "classification": classification}
+        if item.description:
+            classification["description"] = item.description
+            data["description"] = item.description
+        if item.scheme == "CUBSO":
+            data["additionalClassifications"] = [{"scheme": "UNSPSC", "id": item.code[:8]}]
+        items.append(data)
+    return items
 
 
 def _tender(opportunity: Opportunity) -> dict:
@@ -62,17 +86,7 @@ def _tender(opportunity: Opportunity) -> dict:
             )
             if value
         },
-        "items": [
-            {
-                "id": str(index),
-                "classification": {
-                    "scheme": item.scheme,
-                    "id": item.code,
-                    **({"description": item.description} if item.description else {}),
-                },
-            }
-            for index, item in enumerate(opportunity.classifications, start=1)
-        ],
+        "items": tender_items(opportunity.classifications),
     }
     if opportunity.estimated_value is not None:
         tender["value"] = {
@@ -115,18 +129,29 @@ def _awards(opportunity: Opportunity) -> tuple[list[dict], list[dict]]:
     return awards, [party | {"roles": ["supplier"]} for party in parties.values()]
 
 
-def release(opportunity: Opportunity, detail_url: str) -> dict:
-    buyer = _buyer(opportunity)
+def _parties(buyer: dict | None, suppliers: list[dict]) -> list[dict]:
+    """Buyer and suppliers, one party per id: a buyer that also won keeps both roles."""
+    parties: dict[str, dict] = {}
+    for party in [*([buyer | {"roles": ["buyer"]}] if buyer else []), *suppliers]:
+        known = parties.get(party["id"])
+        roles = [*known["roles"], *party["roles"]] if known else party["roles"]
+        parties[party["id"]] = (known or party) | {"roles": list(dict.fromkeys(roles))}
+    return list(parties.values())
+
+
+def release(opportunity: Opportunity, detail_url: str, source_key: str) -> dict:
+    buyer = buyer_party(opportunity.buyer) if opportunity.buyer else None
     awards, suppliers = _awards(opportunity)
+    ocid = ocid_of(opportunity, source_key)
     data = {
-        "ocid": ocid_of(opportunity),
-        "id": f"{ocid_of(opportunity)}-{opportunity.updated_at:%Y%m%dT%H%M%S}",
+        "ocid": ocid,
+        "id": f"{ocid}-{opportunity.updated_at:%Y%m%dT%H%M%S}",
         "date": iso_utc(opportunity.updated_at),
-        "tag": ["tender", "award"] if awards else ["tender"],
+        "tag": release_tags(OpportunityStatus(opportunity.status), bool(awards)),
         "initiationType": "tender",
         "language": "es",
         "tender": _tender(opportunity),
-        "parties": [*([buyer | {"roles": ["buyer"]}] if buyer else []), *suppliers],
+        "parties": _parties(buyer, suppliers),
     }
     if awards:
         data["awards"] = awards
@@ -140,7 +165,11 @@ def release(opportunity: Opportunity, detail_url: str) -> dict:
 
 
 def release_package(
-    opportunities: list[Opportunity], package_url: str, detail_url_of, now: datetime
+    opportunities: list[Opportunity],
+    package_url: str,
+    detail_url_of,
+    now: datetime,
+    source_keys: Mapping[int, str],
 ) -> dict:
     """Estimated values become JSON numbers here, as the OCDS schema requires for amounts;
     control characters are dropped, as in the XML feeds, so every format carries the same text."""
@@ -151,6 +180,9 @@ def release_package(
         "publisher": {"name": "Compras MYPE"},
         "license": LICENSE,
         "publicationPolicy": PUBLICATION_POLICY,
-        "releases": [release(item, detail_url_of(item)) for item in opportunities],
+        "releases": [
+            release(item, detail_url_of(item), source_keys[item.source_id])
+            for item in opportunities
+        ],
     }
     return xml_safe_tree(package)

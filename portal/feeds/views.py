@@ -7,6 +7,7 @@ spreadsheet exports carry every hit up to the export limit (portal.feeds.export)
 """
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
@@ -21,19 +22,27 @@ from portal.feeds.export import (
     spreadsheet_header,
     spreadsheet_rows,
 )
+from portal.feeds.feed_rows import feed_params, feed_rows
 from portal.feeds.ocds import release_package
+from portal.feeds.ocds_ids import source_keys
 from portal.feeds.syndication import search_feed
 from portal.opportunities.facets import search_url_args
 from portal.opportunities.queries import get_opportunity
 from portal.opportunities.search_request import search_params_from
-from portal.opportunities.search_results import ResultRow, run_search
+from portal.opportunities.search_results import ResultRow
 from portal.plans.display import line_url
 from portal.search.params import InvalidSearchParams, SearchParams
 from portal.spreadsheets import csv_bytes, download, xlsx_bytes
 
 blueprint = Blueprint("feeds", __name__)
 
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
+CALENDAR_TYPE = "text/calendar"  # Flask adds "; charset=utf-8" to text types
+
+
+def uid_domain() -> str:
+    """The portal's host for iCalendar UIDs: PORTAL_BASE_URL's (as in production), else the
+    host this request reached, the one its links are built on."""
+    return urlsplit(current_app.config.get("PORTAL_BASE_URL") or request.host_url).hostname
 
 
 def detail_url(opportunity) -> str:
@@ -61,7 +70,8 @@ def requested_params() -> SearchParams:
 
 def canonical_url(endpoint: str, params: SearchParams) -> str:
     """The search's URL from its canonical arguments, percent-encoded (request.url may not be)."""
-    return url_for(endpoint, _external=True) + "?" + search_url_args(params)
+    args = search_url_args(params)
+    return url_for(endpoint, _external=True) + (f"?{args}" if args else "")
 
 
 def ocds_export(params: SearchParams) -> dict:
@@ -69,16 +79,18 @@ def ocds_export(params: SearchParams) -> dict:
     params = export_params(params)
     now = datetime.now(UTC)
     found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
-    return release_package(found, canonical_url(request.endpoint, params), detail_url, now)
+    package_url = canonical_url(request.endpoint, params)
+    keys = source_keys(db.session, found)
+    return release_package(found, package_url, detail_url, now, keys)
 
 
 def _syndicated(kind: str) -> Response:
-    params = requested_params()
+    params = feed_params(requested_params())
     now = datetime.now(UTC)
-    found = run_search(db.session, params, now)
+    rows = feed_rows(db.session, params, now)
     self_url = canonical_url(request.endpoint, params)
     page_url = canonical_url("search_page.page", params)
-    feed = search_feed(found, self_url, page_url, _result_url, now)
+    feed = search_feed(params, rows, self_url, page_url, _result_url, now)
     if kind == "rss":
         return Response(feed.rss_str(pretty=True), mimetype="application/rss+xml")
     return Response(feed.atom_str(pretty=True), mimetype="application/atom+xml")
@@ -100,7 +112,8 @@ def search_calendar():
     now = datetime.now(UTC)
     found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
     name = _("Plazos: %(query)s", query=params.q or _("convocatorias"))
-    return Response(deadlines_calendar(found, detail_url, now, name), mimetype=CALENDAR_TYPE)
+    body = deadlines_calendar(found, detail_url, now, name, uid_domain())
+    return Response(body, mimetype=CALENDAR_TYPE)
 
 
 @blueprint.get("/buscar.ocds.json")
@@ -137,7 +150,6 @@ def opportunity_calendar(opportunity_id: int):
     opportunity = get_opportunity(db.session, opportunity_id)
     if opportunity is None or opportunity.deadline_at is None:
         abort(404)
-    body = deadlines_calendar(
-        [opportunity], detail_url, datetime.now(UTC), _("Plazo: %(title)s", title=opportunity.title)
-    )
+    name = _("Plazo: %(title)s", title=opportunity.title)
+    body = deadlines_calendar([opportunity], detail_url, datetime.now(UTC), name, uid_domain())
     return Response(body, mimetype=CALENDAR_TYPE)

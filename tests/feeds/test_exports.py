@@ -91,8 +91,8 @@ def test_ocds_export_holds_every_hit_and_validates_as_a_release_package(client, 
         package = json.loads(client.get(f"{path}?q=saneamiento&per_page=5&page=2").data)
 
         assert release_package_problems(package) == []
-        assert {release["ocid"] for release in package["releases"]} == {
-            f"ocds-compras-mype-{opportunity.id}" for opportunity in many_deadlines
+        assert {release["tender"]["id"] for release in package["releases"]} == {
+            opportunity.source_ref for opportunity in many_deadlines
         }
         assert "page" not in package["uri"]
 
