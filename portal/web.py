@@ -12,8 +12,10 @@ from werkzeug.datastructures import MultiDict
 from notifications.formatting import money as format_money
 from portal.db import db
 from portal.deadlines.display import deadline_summary
+from portal.freshness.queries import stale_major_sources
 from portal.labels import object_type_label, status_label
 from portal.opportunities.queries import closing_soon, latest_open
+from portal.opportunities.time_left import time_left_text
 
 blueprint = Blueprint("web", __name__)
 
@@ -25,6 +27,7 @@ def home():
         "home.html",
         latest=latest_open(db.session, now, limit=10),
         closing=closing_soon(db.session, now, limit=10),
+        stale_sources=stale_major_sources(db.session, now),
         now=now,
     )
 
@@ -65,4 +68,5 @@ def inject_template_helpers() -> dict:
         "object_type_label": object_type_label,
         "status_label": status_label,
         "deadline_summary": deadline_summary,
+        "time_left": time_left_text,
     }

@@ -31,7 +31,8 @@ from portal.accounts.size import uit_for_year
 from portal.accounts.tokens import TokenExpired, TokenInvalid
 from portal.accounts.views import account
 from portal.db import db, utcnow
-from portal.reference.models import Department, Sector
+from portal.reference.departments import departments_in_order
+from portal.reference.models import Sector
 from portal.reference.uit import current_uit_year
 
 
@@ -61,10 +62,7 @@ def _profile_form(formdata=None):
         SelectChoice(s.code, f"{s.code} · {s.name_en if english else s.name_es}")
         for s in db.session.scalars(select(Sector).order_by(Sector.code))
     ]
-    form.regions.choices = [
-        SelectChoice(d.code, d.name)
-        for d in db.session.scalars(select(Department).order_by(Department.name))
-    ]
+    form.regions.choices = [SelectChoice(d.code, d.name) for d in departments_in_order(db.session)]
     return form
 
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.accounts.access import require_role
 from portal.accounts.models import AuditAction, Role, User
@@ -28,7 +27,7 @@ from portal.pagination import PER_PAGE, Page
 from portal.plans import compliance
 from portal.plans.params import parse_region, parse_year
 from portal.plans.queries import plan_years
-from portal.reference.models import Department
+from portal.reference.departments import departments_in_order
 from portal.search.params import InvalidSearchParams
 from portal.security.links import safe_next
 from portal.spreadsheets import csv_bytes, download
@@ -169,7 +168,7 @@ def plans():
         found=Page(list(rows), summary.total, number),
         years=sorted({*plan_years(db.session), _current_year(), filters.fiscal_year}, reverse=True),
         levels=compliance.LEVEL_LABELS,
-        regions=db.session.scalars(select(Department).order_by(Department.name)).all(),
+        regions=departments_in_order(db.session),
     )
 
 

@@ -14,6 +14,7 @@ from portal.opportunities.filters import NO_PUBLICATION
 from portal.opportunities.models import Opportunity
 
 CLOSING_SHIFT_SECONDS = 10**12  # far beyond any timestamp, so the deadline tiers never mix
+NO_VALUE_ASC = Decimal(-(10**17))  # below any negated amount (18 digits, 2 decimals)
 
 
 class InvalidCursor(ValueError):
@@ -71,6 +72,8 @@ def sort_order(sort: str, now: datetime) -> SortOrder:
         return SortOrder(closing_key(now), True, int)
     if sort == "value":
         return SortOrder(func.coalesce(Opportunity.estimated_value, -1), True, Decimal)
+    if sort == "value_asc":  # the negated amount, largest first: unknown values still last
+        return SortOrder(func.coalesce(-Opportunity.estimated_value, NO_VALUE_ASC), True, Decimal)
     return SortOrder(func.coalesce(Opportunity.published_at, NO_PUBLICATION), True, datetime)
 
 

@@ -16,6 +16,7 @@ from portal.api.listing import (
 from portal.api.openapi import openapi_document
 from portal.api.serializers import opportunity_json, plan_json
 from portal.db import db
+from portal.errors import error_page
 from portal.feeds.export import export_limit
 from portal.feeds.views import ocds_export
 from portal.opportunities.queries import get_opportunity
@@ -39,9 +40,9 @@ def invalid_parameter(error: InvalidSearchParams):
 @blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """JSON for every HTTP error under /api/, routing errors (unknown path, method) included;
-    other paths keep their HTML error pages."""
+    other paths get the site's error page."""
     if not request.path.startswith(API_PREFIX):
-        return error
+        return error_page(error)
     message = HTTP_MESSAGES.get(error.code) or error.description
     response = jsonify(error={"field": None, "message": message})
     response.status_code = error.code

@@ -72,12 +72,22 @@ def search_url_args(params: SearchParams) -> str:
 
 def _toggled(params: SearchParams, field: str, value) -> SearchParams:
     current = getattr(params, field)
+    if field == "kinds":
+        return replace(params, page=1, kinds=_kinds_toggled(current, value))
     chosen = tuple(item for item in current if item != value)
     if chosen == current:
         chosen = tuple(sorted((*current, value), key=str))
-    if field == "kinds" and not chosen:
-        chosen = SearchParams.kinds
     return replace(params, page=1, **{field: chosen})
+
+
+def _kinds_toggled(current: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    """Every kind is shown until one is picked: clicking "Convocatoria" shows only calls (it
+    used to untick calls, as if they were a chosen filter); clicking it again shows all."""
+    if current == SearchParams.kinds:
+        return (kind,)
+    if kind in current:
+        return tuple(item for item in current if item != kind) or SearchParams.kinds
+    return tuple(sorted((*current, kind)))
 
 
 def _sector_chosen(params: SearchParams, facet: str, code: str) -> bool:
@@ -147,6 +157,8 @@ def _names(session: Session, facet: str, values: list[str]) -> dict[str, str]:
 def _selected(params: SearchParams, facet: str, field: str, value: str) -> bool:
     if field == "sectors":
         return _sector_chosen(params, facet, value)
+    if field == "kinds" and params.kinds == SearchParams.kinds:
+        return False  # all kinds is no choice at all
     return value in {str(chosen) for chosen in getattr(params, field)}
 
 

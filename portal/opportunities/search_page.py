@@ -4,19 +4,43 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.db import db
 from portal.deadlines.display import DEADLINE_CHECK_LABELS
 from portal.feeds.export import export_limit
+from portal.freshness.queries import stale_major_sources
 from portal.opportunities.facets import readable_facets, search_url_args, sector_names
 from portal.opportunities.search_request import search_params_from
 from portal.opportunities.search_results import run_search
-from portal.reference.models import Department, ProcedureType, Sector
+from portal.reference.departments import departments_in_order
+from portal.reference.models import ProcedureType, Sector
 from portal.search.params import InvalidSearchParams, SearchParams
 from portal.search.size import size_rule_help
 
 blueprint = Blueprint("search_page", __name__)
+
+# A parameter as the form labels it: an error names "Valor desde (S/)", never `value_min`.
+FIELD_LABELS = {
+    "q": _l("Palabras"),
+    "buyer": _l("Entidad"),
+    "kind": _l("Tipo de resultado"),
+    "sector": _l("Sector"),
+    "region": _l("Región"),
+    "object_type": _l("Objeto"),
+    "procedure": _l("Procedimiento"),
+    "deadline_check": _l("Plazo para preparar la oferta"),
+    "status": _l("Estado"),
+    "value_min": _l("Valor desde (S/)"),
+    "value_max": _l("Valor hasta (S/)"),
+    "published_within": _l("Publicadas en los últimos"),
+    "closing_within": _l("Cierran en los próximos"),
+    "size": _l("Adecuadas para"),
+    "sort": _l("Ordenar por"),
+    "page": _l("Página"),
+    "per_page": _l("Resultados por página"),
+}
 
 
 def _choices(params: SearchParams, now: datetime) -> dict:
@@ -29,7 +53,7 @@ def _choices(params: SearchParams, now: datetime) -> dict:
     return {
         "sectors": segments,
         "chosen_families": sector_names(db.session, families).items(),
-        "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
+        "departments": departments_in_order(db.session),
         "procedures": db.session.scalars(select(ProcedureType).order_by(ProcedureType.code)).all(),
         "size_rule_help": size_rule_help(db.session, now),
         "export_limit": export_limit(current_app.config),
@@ -40,12 +64,18 @@ def _choices(params: SearchParams, now: datetime) -> dict:
 @blueprint.get("/buscar")
 def page():
     now = datetime.now(UTC)
+    stale_sources = stale_major_sources(db.session, now)  # the banner: results may be missing
     try:
         params = search_params_from(request.args)
     except InvalidSearchParams as error:
         defaults = SearchParams()
         return render_template(
-            "search/page.html", error=error, params=defaults, **_choices(defaults, now)
+            "search/page.html",
+            error=error,
+            error_field=FIELD_LABELS.get(error.field, error.field),
+            params=defaults,
+            stale_sources=stale_sources,
+            **_choices(defaults, now),
         ), 400
     found = run_search(db.session, params, now)
     suggestion = found.results.suggestion
@@ -57,12 +87,16 @@ def page():
         facets=readable_facets(db.session, params, found.results.facets),
         links=_links(params, suggestion, found.page_count),
         now=now,
+        stale_sources=stale_sources,
         **_choices(params, now),
     )
 
 
 def _links(params: SearchParams, suggestion: str | None, page_count: int) -> dict:
-    """Query strings for this search's neighbours: pages, the suggestion, no filters."""
+    """Query strings for this search's neighbours: pages, the suggestion, no filters.
+
+    A page's query string may be empty (page 1 of the default search): None means no page.
+    """
 
     def at_page(number: int) -> str | None:
         if not 1 <= number <= page_count:
@@ -73,6 +107,7 @@ def _links(params: SearchParams, suggestion: str | None, page_count: int) -> dic
         "this": search_url_args(params),
         "previous": at_page(params.page - 1),
         "next": at_page(params.page + 1),
+        "last": at_page(page_count),  # where a link to a page past the end sends on
         "suggestion": search_url_args(replace(params, q=suggestion, page=1))
         if suggestion
         else None,

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from notifications.change_text import change_text
 from portal.db import db
-from portal.opportunities.awards import awards_of, awards_text
+from portal.opportunities.awards import awards_of
 from portal.opportunities.display import change_kind_label, lead_time_unreliable
 from portal.opportunities.queries import get_opportunity, opportunities_by_ids
 from portal.plans.queries import plan_notice_days
@@ -31,9 +32,11 @@ def detail(opportunity_id: int):
         similar=similar,
         unreliable_lead_time=lead_time_unreliable(opportunity),
         plan_notice_days=plan_notice_days(opportunity),
+        history=[
+            (change, change_text(db.session, change, opportunity)) for change in opportunity.changes
+        ],
         change_kind_label=change_kind_label,
         awards=awards_of(opportunity.awards),
-        awards_text=awards_text,
         saved=saved,
         now=datetime.now(UTC),
     )

@@ -14,8 +14,8 @@ class UploadForm(FlaskForm):
     plan_file = FileField(
         _l("Archivo del plan (CSV o XLSX)"),
         validators=[
-            FileRequired(_l("Elija el archivo del plan.")),
-            FileAllowed(ACCEPTED_EXTENSIONS, _l("Suba un archivo CSV o XLSX.")),
+            FileRequired(_l("Elige el archivo del plan.")),
+            FileAllowed(ACCEPTED_EXTENSIONS, _l("Sube un archivo CSV o XLSX.")),
         ],
     )
     fiscal_year = SelectField(_l("Año fiscal"), coerce=int, validators=[InputRequired()])

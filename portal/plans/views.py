@@ -34,7 +34,7 @@ from portal.plans.queries import (
     plan_years,
     source_names,
 )
-from portal.reference.models import Department
+from portal.reference.departments import departments_in_order
 from portal.search.params import InvalidSearchParams
 
 blueprint = Blueprint("plans", __name__, url_prefix="/planes")
@@ -59,7 +59,7 @@ def index():
         plans=plans,
         counts=line_counts(db.session, [plan.id for plan in plans]),
         years=plan_years(db.session),
-        regions=db.session.query(Department).order_by(Department.name).all(),
+        regions=departments_in_order(db.session),
         year=year,
         region=region,
     )

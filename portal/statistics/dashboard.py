@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.buyers.models import Buyer
 from portal.labels import OBJECT_TYPE_LABELS
 from portal.opportunities.facets import sector_names
+from portal.reference.departments import departments_in_order
 from portal.reference.models import Department, ProcedureType, Sector, SizeClass
 from portal.statistics.live import PAIRABLE, tallies_by_month_and
 from portal.statistics.measures import Measure
@@ -136,8 +137,7 @@ class Dashboard:
         return [(code, label) for code, label in self.session.execute(query)]
 
     def regions(self) -> list[tuple[str, str]]:
-        query = select(Department.code, Department.name).order_by(Department.name)
-        return [(code, name) for code, name in self.session.execute(query)]
+        return [(d.code, d.name) for d in departments_in_order(self.session)]
 
 
 def _summed(pairs: dict, dimension: str) -> dict:

@@ -24,7 +24,8 @@ from portal.buyers.models import Buyer
 from portal.form_fields import MultiCheckboxField
 from portal.labels import object_type_label
 from portal.opportunities.search_request import MAX_ID
-from portal.reference.models import Department, ProcedureType, Sector
+from portal.reference.departments import departments_in_order
+from portal.reference.models import ProcedureType, Sector
 from portal.search.params import MAX_QUERY_LENGTH, OBJECT_TYPES, SearchParams
 from portal.subscriptions.models import Frequency
 from portal.subscriptions.operations import Delivery, SendingPreferences
@@ -117,9 +118,7 @@ def set_choices(form: AlertForm, session: Session, buyer_ids) -> None:
     form.sector.choices = _options(
         (sector.code, _sector_label(sector, english)) for sector in sectors
     )
-    form.region.choices = _options(
-        session.execute(select(Department.code, Department.name).order_by(Department.name))
-    )
+    form.region.choices = _options((d.code, d.name) for d in departments_in_order(session))
     digits = [str(value) for value in buyer_ids if str(value).isascii() and str(value).isdigit()]
     ids = [int(value) for value in digits if int(value) <= MAX_ID]
     form.buyer.choices = _options(

@@ -132,7 +132,7 @@ def create_from_search():
         db.session.rollback()
         return _blank_form_page(invalid)
     db.session.commit()
-    flash(_("Alerta creada. Revise la vista previa y ajústela si hace falta."), "success")
+    flash(_("Alerta creada. Revisa la vista previa y ajústala si hace falta."), "success")
     return redirect(url_for("alerts.edit", subscription_id=subscription.id))
 
 
@@ -315,7 +315,7 @@ def save(opportunity_id: int):
     )
     form = WatchForm()
     if not form.validate():
-        flash(_("Indique un número de días entre 0 y 30, o déjelo vacío."), "error")
+        flash(_("Indica un número de días entre 0 y 30, o déjalo vacío."), "error")
         return redirect(back)
     new = operations.saved_entry(db.session, current_user.id, opportunity_id) is None
     operations.save_opportunity(

@@ -100,7 +100,7 @@ def test_the_page_shows_each_award_with_its_winners_amount_date_and_status(clien
     ]
     [change] = page.cssselect("section.history tbody tr")
     assert [text_of(cell) for cell in change.cssselect("td")][1:] == [
-        "Cambio en los detalles",
+        "Adjudicación",
         "—",
         "Adjudicado a Constructora Andina S.A.C. (RUC 20601234565) por S/ 150,000.00",
     ]
@@ -146,7 +146,9 @@ def test_the_ocds_export_carries_awards_and_their_supplier_parties(client, award
     package = json.loads(client.get("/buscar.ocds.json?q=losa&status=awarded").data)
     [release] = package["releases"]
 
-    assert release["tag"] == ["tender", "award"]
+    assert release["tag"] == [
+        "award"
+    ]  # an awarded call with its awards (portal.feeds.ocds.release_tags)
     assert release["awards"] == [
         {
             "id": "A1",

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from factories import NOW
@@ -13,7 +14,7 @@ def test_detail_shows_buyer_link_days_left_and_calendar_link(client, make_buyer,
 
     assert "Compra de carpetas escolares" in page
     assert f'href="/entidades/{buyer.id}"' in page
-    assert "Quedan 9 días" in page or "Quedan 10 días" in page
+    assert "Presentación de ofertas: quedan 9 días." in page or "quedan 10 días." in page
     assert f"/oportunidades/{opportunity.id}.ics" in page
     assert 'href="https://example.org/convocatorias/' in page
 
@@ -26,16 +27,33 @@ def test_detail_lists_changes_with_spanish_labels(client, session, make_opportun
             changed_at=NOW,
             kind=ChangeKind.DEADLINE_EXTENDED,
             field="deadline_at",
-            old_value="2026-03-01",
-            new_value="2026-03-09",
+            old_value="2026-03-01T21:30:00+00:00",
+            new_value="2026-03-09T21:30:00+00:00",
+        )
+    )
+    session.add(
+        OpportunityChange(
+            opportunity_id=opportunity.id,
+            changed_at=NOW,
+            kind=ChangeKind.DETAILS_CHANGED,
+            field="title",
+            old_value="Compra de carpetas",
+            new_value="Compra de carpetas escolares",
         )
     )
     session.commit()
 
     page = client.get(f"/oportunidades/{opportunity.id}").get_data(as_text=True)
 
-    assert "Plazo ampliado" in page
-    assert "2026-03-01" in page and "2026-03-09" in page
+    # the field, from what to what, in Lima time: never a raw UTC timestamp
+    assert "Plazo para ofertas (plazo ampliado)" in page
+    assert "domingo, 1 de marzo de 2026, 16:30 (hora de Lima)" in page
+    assert "lunes, 9 de marzo de 2026, 16:30" in page
+    assert "2026-03-01T21:30" not in page
+    compact = re.sub(r">\s+<", "><", page)
+    assert (
+        "<td>Título</td><td>Compra de carpetas</td><td>Compra de carpetas escolares</td>" in compact
+    )
 
 
 def test_deadline_before_publication_is_flagged_unreliable(client, make_opportunity):

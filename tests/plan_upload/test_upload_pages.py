@@ -162,7 +162,7 @@ def test_a_file_that_cannot_be_read_shows_why_and_stores_nothing(
 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "No pudimos leer el archivo" in page or "Elija el archivo" in page
+    assert "No pudimos leer el archivo" in page or "Elige el archivo" in page
     assert session.query(PlanUpload).count() == 0
 
 
@@ -172,7 +172,7 @@ def test_a_file_of_another_type_is_refused_by_its_name(staff_of, upload, session
     response = upload(client, valid_csv(), filename="plan.pdf")
 
     assert response.status_code == 400
-    assert "Suba un archivo CSV o XLSX." in response.get_data(as_text=True)
+    assert "Sube un archivo CSV o XLSX." in response.get_data(as_text=True)
     assert session.query(PlanUpload).count() == 0
 
 
