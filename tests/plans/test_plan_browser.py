@@ -16,7 +16,7 @@ def test_plan_index_lists_latest_version_per_entity_and_filters_by_year_and_regi
 
     assert "Ministerio en Lima" in everything and "Municipalidad del Cusco" in everything
     assert everything.count("Ministerio en Lima") == 1
-    assert "<td>5</td>" in everything
+    assert 'data-label="Líneas">5</td>' in everything
     assert "Municipalidad del Cusco" not in this_year
     assert "Ministerio en Lima" not in in_cusco
 

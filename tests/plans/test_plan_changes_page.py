@@ -43,8 +43,8 @@ def test_changes_page_shows_added_removed_and_changed_lines_of_the_latest_amendm
     changed = page.split('class="lines-changed"')[1].split("</section>")[0]
     assert "Tóner para impresoras" in added and "Línea 1" not in added
     assert "Línea 1" in removed and "Línea 3" not in page.split('class="lines-added"')[1]
-    assert '"old-value">S/ 1,000.00<' in changed
-    assert '"new-value">S/ 2,500.50<' in changed
+    assert '"old-value" data-label="Antes">S/ 1,000.00<' in changed
+    assert '"new-value" data-label="Después">S/ 2,500.50<' in changed
     assert "marzo" in changed and "julio" in changed
     assert "Línea 3" not in changed
     assert f'href="/planes/{buyer.id}/{NOW.year}?version=2&amp;linea=4#linea-4"' in added
@@ -104,8 +104,9 @@ def test_plan_page_lists_every_version_with_date_lines_provenance_and_changes_li
     rows = page.split('<tr class="plan-version')[1:]
     assert len(rows) == 2
     newest, oldest = rows
-    assert "Subido por la entidad" in newest and "<td>2</td>" in newest
-    assert "Obtenido de la fuente Fuente de prueba" in oldest and "<td>1</td>" in oldest
+    assert "Subido por la entidad" in newest and 'data-label="Líneas">2</td>' in newest
+    assert "Obtenido de la fuente Fuente de prueba" in oldest
+    assert 'data-label="Líneas">1</td>' in oldest
     assert staff.email not in page
     assert f'href="/planes/{buyer.id}/{NOW.year}/cambios?de=1&amp;a=2">ver cambios' in newest
     assert "ver cambios" not in oldest
