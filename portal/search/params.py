@@ -2,13 +2,15 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from portal.deadlines.checks import DEADLINE_CHECKS
+from portal.opportunities.enums import OpportunityStatus
+from scrapers.text import parse_amount
 
-STATUSES = ("open", "closed", "awarded", "cancelled", "deserted")
+STATUSES = tuple(status.value for status in OpportunityStatus)  # "planned" is a forecast
 KINDS = ("opportunity", "plan_line")
-SORTS = ("relevance", "closing", "published", "value")
+SORTS = ("relevance", "closing", "published", "value", "value_asc")  # value: largest first
 SIZE_CLASSES = ("micro", "small", "medium")
 OBJECT_TYPES = ("goods", "services", "works", "consulting")
 MAX_PER_PAGE = 100
@@ -123,11 +125,10 @@ def _amount(args: Mapping, name: str) -> Decimal | None:
     text = _single(args, name)
     if text is None:
         return None
-    try:
-        amount = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise InvalidSearchParams(name, "debe ser un monto") from None
-    if not amount.is_finite() or amount < 0:
+    amount = parse_amount(text)  # "50,000", "50.000", "S/ 1,500.50" and "1.500,50" alike
+    if amount is None:
+        raise InvalidSearchParams(name, "debe ser un monto")
+    if amount < 0:
         raise InvalidSearchParams(name, "debe ser un monto positivo")
     return amount
 
@@ -177,7 +178,7 @@ def parse_search_args(args: Mapping) -> SearchParams:
         raise InvalidSearchParams("buyer", "debe ser un número entero positivo")
     value_min, value_max = _amount(args, "value_min"), _amount(args, "value_max")
     if value_min is not None and value_max is not None and value_min > value_max:
-        raise InvalidSearchParams("value_max", "debe ser mayor o igual que value_min")
+        raise InvalidSearchParams("value_max", "debe ser mayor o igual que el valor desde")
     size = _single(args, "size")
     if size is not None and size not in SIZE_CLASSES:
         raise InvalidSearchParams("size", f"valor desconocido: {size}")
