@@ -50,7 +50,7 @@ def test_the_openapi_document_describes_the_filter_and_the_fields(client):
     assert check["schema"]["items"]["enum"] == ["short", "enough"]
     assert set(FIELDS) <= set(schema["properties"])
     assert schema["properties"]["short_deadline"]["type"] == "boolean"
-    assert schema["properties"]["minimum_basis"]["enum"] == ["legal", "admin"]
+    assert schema["properties"]["minimum_basis"]["enum"] == ["legal", "admin", None]
 
 
 def test_plans_refuse_the_filter_they_cannot_honour(client):
