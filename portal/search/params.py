@@ -1,5 +1,6 @@
 """What a search asks for, parsed from a query string and written back as a canonical one."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -14,6 +15,8 @@ SORTS = ("relevance", "closing", "published", "value", "value_asc")  # value: la
 SIZE_CLASSES = ("micro", "small", "medium")
 OBJECT_TYPES = ("goods", "services", "works", "consulting")
 MAX_PER_PAGE = 100
+# An amount as people type it: digits with "," or "." groups, a decimal part, "S/" before.
+TYPED_AMOUNT = re.compile(r"\s*(?:S/\.?\s*)?\d[\d.,\s]*\Z", re.IGNORECASE)
 MAX_QUERY_LENGTH = 500
 
 
@@ -125,6 +128,8 @@ def _amount(args: Mapping, name: str) -> Decimal | None:
     text = _single(args, name)
     if text is None:
         return None
+    if not TYPED_AMOUNT.match(text):  # parse_amount alone would read "1e30" as 130
+        raise InvalidSearchParams(name, "debe ser un monto")
     amount = parse_amount(text)  # "50,000", "50.000", "S/ 1,500.50" and "1.500,50" alike
     if amount is None:
         raise InvalidSearchParams(name, "debe ser un monto")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.search.params import parse_search_args
+from portal.search.params import InvalidSearchParams, parse_search_args
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,13 @@ from portal.search.params import parse_search_args
 )
 def test_amounts_are_read_in_either_convention(typed, amount):
     assert parse_search_args({"value_min": typed}).value_min == amount
+
+
+@pytest.mark.parametrize("typed", ["1e30", "12abc34", "-5", "S/", "cincuenta mil"])
+def test_anything_but_an_amount_is_refused(typed):
+    with pytest.raises(InvalidSearchParams) as refused:
+        parse_search_args({"value_max": typed})
+    assert refused.value.field == "value_max"
 
 
 def test_an_error_names_the_field_as_the_form_labels_it(client):

@@ -71,7 +71,7 @@ def test_what_only_a_search_page_needs_is_dropped():
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        ({"value_min": "1.234"}, "value_min"),
+        ({"value_min": "1.2345"}, "value_min"),  # no cents beyond two
         ({"value_max": "1e30"}, "value_max"),
         ({"value_min": "-5"}, "value_min"),
         ({"sector": "123"}, "sector"),
