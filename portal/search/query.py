@@ -297,6 +297,9 @@ def _sort_key(
         return _closing_key(columns["deadline"], now)
     if sort == "value":
         return columns["value"]
+    if sort == "value_asc":  # smallest first, unknown values (stored as -1) still last
+        value = columns["value"]
+        return np.where(value >= 0, -value, -np.inf)
     return np.nan_to_num(columns["published"], nan=-np.inf)
 
 

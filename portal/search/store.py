@@ -38,11 +38,15 @@ MERGE_FACTOR = 4
 SMALLEST_TIER_DOCS = 100
 SEALED_SEGMENT_DOCS = SMALLEST_TIER_DOCS * MERGE_FACTOR**5  # 102,400: merges write < 409,600
 PLANNED = "planned"  # the status column of plan lines: forecasts, never open or closed
+PLAN_LINE_KIND = "plan_line"  # portal.search.documents.PLAN_LINE, which imports this module
 
 
 def in_open_index(document: dict) -> bool:
-    """Open notices and plan lines live in the small index most searches touch."""
-    return document["status"].decode() in (OpportunityStatus.OPEN.value, PLANNED)
+    """Open notices and plan lines live in the small index most searches touch; a notice that
+    is a forecast (status planned, as plan lines are) is no open call and goes to the archive."""
+    if document["kind"].decode() == PLAN_LINE_KIND:
+        return True
+    return document["status"].decode() == OpportunityStatus.OPEN.value
 
 
 def part_dir(index_dir: str | Path, part: str) -> Path:
