@@ -74,14 +74,19 @@ _SAFE_PARSER = etree.XMLParser(
 )
 
 
-def contract_folders(payload: bytes) -> dict[str, etree._Element]:
-    """Each entry's ContractFolderStatus by the entry's id; empty for feeds without CODICE."""
-    if b"ContractFolderStatus" not in payload:
-        return {}
+def feed_root(payload: bytes) -> etree._Element | None:
+    """The feed as an lxml tree for what feedparser does not read (CODICE folders, RFC 6721
+    tombstones): parsed once, without entities, DTDs or network; None when unreadable."""
+    if b"ContractFolderStatus" not in payload and b"deleted-entry" not in payload:
+        return None  # a plain feed: nothing to read, no second parse
     try:
-        root = etree.fromstring(payload, parser=_SAFE_PARSER)
+        return etree.fromstring(payload, parser=_SAFE_PARSER)
     except (etree.XMLSyntaxError, ValueError):
-        return {}
+        return None
+
+
+def contract_folders(root: etree._Element | None) -> dict[str, etree._Element]:
+    """Each entry's ContractFolderStatus by the entry's id; empty for feeds without CODICE."""
     if root is None:
         return {}
     folders = {}

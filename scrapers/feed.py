@@ -40,8 +40,9 @@ def parse(stream: BinaryIO, context: ParseContext) -> Iterator[ParsedItem]:
     except Exception as error:  # noqa: BLE001 - feedparser raises arbitrary errors on bad bytes
         raise ParseError(f"not a readable feed: {error!r}") from error
     entries = parsed.get("entries", [])
-    deleted = atom_tombstones.deleted_entries(payload, context.timezone)
-    items = list(_entry_items(entries, codice.contract_folders(payload), deleted, context))
+    root = codice.feed_root(payload)
+    deleted = atom_tombstones.deleted_entries(root, context.timezone)
+    items = list(_entry_items(entries, codice.contract_folders(root), deleted, context))
     if parsed.get("bozo"):
         reason = str(parsed.get("bozo_exception", "unknown problem"))
         if not any(isinstance(item, OpportunityRecord | Withdrawal) for item in items):
