@@ -82,9 +82,13 @@ def run_matching(session: Session, now: datetime) -> MatchTally:
         )
         tally.subscriptions = len(searches)
         recipients = _Recipients.of(searches, now, _time_binder(session))
-        while _match_batch(session, searches, recipients, now, tally):
+        while True:
+            _begin_batch(session)
+            more = _match_batch(session, searches, recipients, now, tally)
             session.commit()
-            _lock_database(session)
+            if not more:
+                break
+        _lock_database(session)
         tally.changes = record_change_alerts(session, now)
         session.commit()
     tally.seconds = time.perf_counter() - started
@@ -96,6 +100,32 @@ def _lock_database(session: Session) -> None:
     (SQLite serialises writers by itself)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+
+
+def _begin_batch(session: Session) -> None:
+    """Before a batch reads anything. On SQLite the batch leaves foreign keys unchecked (the
+    pragma only takes effect outside a transaction): per-row checks were a third of writing
+    1.8 million deliveries. What they guarded is checked once per batch instead, under the
+    write lock (`_write_lock`, `_drop_vanished`). The pool turns the checks back on when the
+    connection is returned (portal.extensions). A caller's open transaction keeps them on."""
+    session.flush()  # a caller's pending rows are written with their checks
+    _lock_database(session)
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not _in_transaction(connection):
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+
+
+def _write_lock(session: Session) -> None:
+    """SQLite's write lock, taken once the documents are read and analysed (a scrape may
+    commit meanwhile) and before the batch reads what it writes against: from here to commit
+    no other connection can delete a subscription, a user or a document."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not _in_transaction(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _in_transaction(connection) -> bool:
+    return connection.connection.driver_connection.in_transaction
 
 
 def _match_batch(
@@ -129,6 +159,7 @@ def _match_batch(
     tally.documents += len(documents)
     batch = document_batch(documents)
     del documents  # their texts (tens of MB a batch) are analysed: free them before matching
+    _write_lock(session)
     # Follow-ups first: a call that is both a follow-up and a match is told as the follow-up.
     tally.follow_ups += _insert_follow_ups(session, opportunity_ids, now)
     if searches:
@@ -350,6 +381,7 @@ def _sqlite_deliveries(connection, pairs, subjects: "_Subjects", recipients: _Re
         connection.exec_driver_sql(f"PRAGMA {name} = -{SQLITE_CACHE_KIB}")
     try:
         _create_match_tables(connection, subjects, recipients)
+        _drop_vanished(connection)
         statement = (
             f"INSERT INTO alert_deliveries ({', '.join(MATCH_COLUMNS)}) "
             "SELECT p.user_id, s.kind, s.dedup_key, s.opportunity_id, s.plan_line_id, "
@@ -415,6 +447,22 @@ def _create_match_tables(connection, subjects: "_Subjects", recipients: _Recipie
         )
 
 
+def _drop_vanished(connection) -> None:
+    """Leaves out subscriptions and documents deleted since they were read: the rows' parents,
+    checked for the whole batch at once while this transaction holds SQLite's write lock (a
+    subscription's user outlives it: deleting a user deletes its subscriptions)."""
+    connection.exec_driver_sql(
+        "DELETE FROM temp.match_recipients "
+        "WHERE subscription_id NOT IN (SELECT id FROM main.subscriptions)"
+    )
+    connection.exec_driver_sql(
+        "DELETE FROM temp.match_subjects "
+        "WHERE (opportunity_id IS NOT NULL "
+        "AND opportunity_id NOT IN (SELECT id FROM main.opportunities)) "
+        "OR (plan_line_id IS NOT NULL AND plan_line_id NOT IN (SELECT id FROM main.plan_lines))"
+    )
+
+
 def _copy_deliveries(connection, pairs, subjects: "_Subjects", recipients: _Recipients) -> int:
     """Straight into the outbox by COPY, the rows streamed as the engine hands them over: the
     server inserts while Python builds the next ones. COPY has no ON CONFLICT, so the pairs
@@ -423,10 +471,13 @@ def _copy_deliveries(connection, pairs, subjects: "_Subjects", recipients: _Reci
     matcher at a time), and the unique index would refuse any that did.
 
     Each row's values are Python objects picked from per-document and per-subscription
-    columns; a staging table with INSERT ... SELECT ... ON CONFLICT cost the server more (the
-    server, with its five foreign-key checks a row, is what the run waits for).
+    columns; a staging table with INSERT ... SELECT ... ON CONFLICT cost the server more. The
+    outbox's parents are checked once per statement (migration 0009), after `_alive` locked
+    the ones still there, so a subscription or document deleted since it was read is left
+    out rather than failing the batch.
     """
     told = _already_told(connection, subjects)
+    alive_recipient, alive_subject = _alive(connection, subjects, recipients)
     kind, dedup_key, opportunity_id, plan_line_id, deadline = subjects.columns
     subscription_id, frequency, due = recipients.columns
     written = 0
@@ -436,9 +487,10 @@ def _copy_deliveries(connection, pairs, subjects: "_Subjects", recipients: _Reci
         cursor.copy(f"COPY alert_deliveries ({columns}) FROM STDIN") as copy,
     ):
         for users, docs, subs in pairs:
+            keep = alive_recipient[subs] & alive_subject[docs]
             if len(told):
-                new = ~np.isin(users * len(subjects.rank) + docs, told)
-                users, docs, subs = users[new], docs[new], subs[new]
+                keep &= ~np.isin(users * len(subjects.rank) + docs, told)
+            users, docs, subs = users[keep], docs[keep], subs[keep]
             count = len(users)
             for row in zip(
                 users.tolist(),
@@ -458,6 +510,36 @@ def _copy_deliveries(connection, pairs, subjects: "_Subjects", recipients: _Reci
                 copy.write_row(row)
             written += count
     return written
+
+
+def _alive(connection, subjects: "_Subjects", recipients: _Recipients):
+    """(per subscription row, per document) whether its database row is still there, locked
+    FOR KEY SHARE until commit as a foreign key check would lock it (PostgreSQL)."""
+    _kind, _key, opportunity_id, plan_line_id, _deadline = subjects.columns
+    subscription_id = recipients.columns[0]
+    alive = {}
+    for table, ids in (
+        (Subscription.__table__, subscription_id),
+        (Opportunity.__table__, opportunity_id),
+        (PlanLine.__table__, plan_line_id),
+    ):
+        wanted = [i for i in ids.tolist() if i is not None]
+        query = (
+            select(table.c.id)
+            .where(table.c.id == any_(bindparam("ids", wanted, type_=ARRAY(Integer))))
+            .with_for_update(key_share=True)
+        )
+        alive[table.name] = set(connection.scalars(query)) if wanted else set()
+    return (
+        np.array([i in alive["subscriptions"] for i in subscription_id.tolist()], dtype=bool),
+        np.array(
+            [
+                i in alive["opportunities"] if i is not None else j in alive["plan_lines"]
+                for i, j in zip(opportunity_id.tolist(), plan_line_id.tolist(), strict=True)
+            ],
+            dtype=bool,
+        ),
+    )
 
 
 def _already_told(connection, subjects: "_Subjects") -> np.ndarray:

@@ -11,7 +11,7 @@ processes and restarts.
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -49,6 +49,13 @@ class AlertDelivery(Base):
         ),
         Index("ix_alert_deliveries_status_due_at", "status", "due_at"),
         Index("ix_alert_deliveries_user_id_status", "user_id", "status"),
+        # Most deliveries have no plan line: their NULLs would cost an entry each.
+        Index(
+            "ix_alert_deliveries_plan_line_id",
+            "plan_line_id",
+            sqlite_where=text("plan_line_id IS NOT NULL"),
+            postgresql_where=text("plan_line_id IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -58,7 +65,7 @@ class AlertDelivery(Base):
         ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
     )
     plan_line_id: Mapped[int | None] = mapped_column(
-        ForeignKey("plan_lines.id", ondelete="CASCADE"), index=True
+        ForeignKey("plan_lines.id", ondelete="CASCADE")
     )
     change_id: Mapped[int | None] = mapped_column(
         ForeignKey("opportunity_changes.id", ondelete="CASCADE")

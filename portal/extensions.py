@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from portal.db import db
 
@@ -52,6 +53,14 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkin")
+def _sqlite_foreign_keys_back_on(dbapi_connection, _record) -> None:
+    """The matcher turns SQLite's foreign keys off for its batch (notifications.matching);
+    a connection goes back to the pool with them on, whoever used it."""
+    if dbapi_connection is not None and type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def init_extensions(app: Flask) -> None:

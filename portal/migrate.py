@@ -55,3 +55,18 @@ def _migrate(app: Flask, step, revision: str) -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+
+
+def schema_filter(dialect: str):
+    """What autogenerate compares between the models and a database. On PostgreSQL the
+    outbox's foreign keys are statement-level triggers (migration 0009); the models keep
+    them for SQLite and for the ORM's joins."""
+
+    def include_object(item, _name, type_, _reflected, _compare_to) -> bool:
+        return not (
+            dialect == "postgresql"
+            and type_ == "foreign_key_constraint"
+            and item.table.name == "alert_deliveries"
+        )
+
+    return include_object

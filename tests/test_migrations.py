@@ -6,7 +6,7 @@ from foundation_factories import make_opportunity
 from sqlalchemy import func, inspect, select, text
 
 from portal.db import Base, db
-from portal.migrate import downgrade_database, upgrade_database
+from portal.migrate import downgrade_database, schema_filter, upgrade_database
 from portal.opportunities.models import (
     ChangeKind,
     Opportunity,
@@ -17,7 +17,11 @@ from portal.opportunities.models import (
 
 def test_migrated_schema_matches_the_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {
+            "compare_type": True,
+            "include_object": schema_filter(connection.dialect.name),
+        }
+        context = MigrationContext.configure(connection, opts=options)
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 import portal.models  # noqa: F401  (fills the metadata)
 from portal.db import Base
+from portal.migrate import schema_filter
 
 config = context.config
 target_metadata = Base.metadata
@@ -16,6 +17,7 @@ def run_migrations(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=schema_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
