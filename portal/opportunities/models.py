@@ -68,6 +68,9 @@ class Opportunity(Base):
     # Which of the fields above the parser read from free text (a feed item's description)
     # rather than from structured data: pages say so, and a wrong reading can be traced.
     fields_from_text: Mapped[list | None] = mapped_column(JSON)
+    # Since when `documents` holds the source's list: a notice stored before documents were
+    # kept takes its first list after the upgrade silently instead of alerting every document.
+    documents_recorded_at: Mapped[datetime | None]
     plan_line_id: Mapped[int | None] = mapped_column(ForeignKey("plan_lines.id"), index=True)
     plan_link_rule: Mapped[str | None] = mapped_column(String(200))
     # When the plan line this call fulfils was first published (its earliest plan version):
@@ -101,6 +104,11 @@ class Opportunity(Base):
         back_populates="opportunity",
         cascade="all, delete-orphan",
         order_by="OpportunityAward.position",
+    )
+    documents: Mapped[list["OpportunityDocument"]] = relationship(
+        back_populates="opportunity",
+        cascade="all, delete-orphan",
+        order_by="OpportunityDocument.position",
     )
 
     def lead_time_days(self) -> float | None:
@@ -189,3 +197,22 @@ class OpportunityAward(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # OCDS award status
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="awards")
+
+
+class OpportunityDocument(Base):
+    """A document of the call as the source lists it (bases, specifications, clarifications,
+    amendments); a new one in a later version is a change followers hear about."""
+
+    __tablename__ = "opportunity_documents"
+    __table_args__ = (UniqueConstraint("opportunity_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    position: Mapped[int]  # the order the source lists them in
+    source_document_id: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2000))  # http(s) only
+    document_type: Mapped[str | None] = mapped_column(String(100))
+    published_at: Mapped[datetime | None]
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="documents")
+
