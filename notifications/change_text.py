@@ -16,6 +16,7 @@ from notifications.formatting import MISSING, lima_date, lima_datetime, money, r
 from portal.buyers.models import Buyer
 from portal.labels import object_type_label, status_label
 from portal.opportunities.awards import awards_text
+from portal.opportunities.documents import documents_change_text
 from portal.opportunities.models import Opportunity, OpportunityChange
 from portal.reference.models import Department, ProcedureType
 
@@ -36,6 +37,7 @@ FIELD_LABELS = {
     "buyer_id": _l("Entidad"),
     "classifications": _l("Clasificación"),
     "awards": _l("Adjudicación"),
+    "documents": _l("Documentos"),
 }
 # Said to have changed, without the values: too long for a mail, or (a source's address) not
 # to be shown as text the reader might paste into a browser.
@@ -58,6 +60,8 @@ def change_text(
     label = str(FIELD_LABELS.get(change.field, change.field))
     if change.field in VALUES_NOT_SHOWN:
         return ChangeText(label, None, None)
+    if change.field == "documents":  # the new ones, read from both lists
+        return ChangeText(label, *documents_change_text(change.old_value, change.new_value))
     show = _value_format(session, change.field, opportunity.currency)
     return ChangeText(label, _shown(show, change.old_value), _shown(show, change.new_value))
 

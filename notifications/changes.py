@@ -29,10 +29,10 @@ ALERTED_KINDS = (
     ChangeKind.VALUE_CHANGED,
 )
 # Detail changes a bidder must act on: a deadline published or withdrawn (ingest calls that a
-# detail, having no old or new date to compare), the link to the notice and its documents, and
-# who won and for how much. A corrected title, description or classification is not worth an
-# e-mail.
-ALERTED_DETAIL_FIELDS = ("deadline_at", "url", "awards")
+# detail, having no old or new date to compare), the link to the notice, documents added to the
+# call (portal.opportunities.documents), and who won and for how much. A corrected title,
+# description or classification is not worth an e-mail.
+ALERTED_DETAIL_FIELDS = ("deadline_at", "url", "documents", "awards")
 DIGESTS = (Frequency.DAILY, Frequency.WEEKLY)  # most urgent first
 DELIVERIES = AlertDelivery.__table__
 COLUMNS = (

@@ -1,10 +1,14 @@
-"""`portal alerts match|send|digest|remind`: the scheduler's alert jobs, run by hand."""
+"""`portal alerts match|send|digest|remind`: the scheduler's alert jobs, run by hand; and
+`portal alerts unsubscribe-mail`, for the mail server to hand what the unsubscribe mailbox
+receives (a pipe alias for PORTAL_UNSUBSCRIBE_MAILBOX)."""
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from notifications.jobs import match_alerts, remind, send_alerts
+from notifications.unsubscribe_mail import stop_alerts_from_mail
+from portal.db import db, utcnow
 
 
 @click.group("alerts")
@@ -52,3 +56,16 @@ def digest_command() -> None:
 def remind_command() -> None:
     """Registra los recordatorios de cierre de las convocatorias guardadas."""
     click.echo(f"{remind(current_app._get_current_object())} recordatorios registrados.")
+
+
+@alerts_cli.command("unsubscribe-mail")
+@click.argument("message", type=click.File("rb"), default="-")
+@with_appcontext
+def unsubscribe_mail_command(message) -> None:
+    """Detiene las alertas de quien escribió al buzón de bajas (un mensaje .eml, o la entrada
+    estándar)."""
+    user = stop_alerts_from_mail(db.session, message.read(), utcnow())
+    db.session.commit()
+    if user is None:
+        raise click.ClickException("el asunto no trae un código de baja válido")
+    click.echo(f"Alertas detenidas para la cuenta {user.id}.")

@@ -4,9 +4,11 @@ Each message carries RFC 8058 one-click unsubscribe headers, a link per subscrip
 that stops just that one, and a one-click follow link per open process not yet followed.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from urllib.parse import quote
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -17,7 +19,7 @@ from notifications.alert_items import AlertItem, build_items, load_subjects
 from notifications.messages import render_message
 from notifications.models import AlertDelivery, DeliveryKind
 from portal.accounts.models import User
-from portal.alert_links.tokens import stop_alerts_url, stop_subscription_url
+from portal.alert_links.tokens import stop_alerts_token, stop_alerts_url, stop_subscription_url
 from portal.subscriptions.models import Frequency
 
 CLOSING_SOON = timedelta(days=7)
@@ -30,6 +32,7 @@ SECTION_TITLES = {
 # RFC 5322's hard limit: at the default 78 the email package folds a long header without
 # spaces into RFC 2047 encoded words, and mail clients no longer find the List-Unsubscribe URL.
 HEADER_LINE_LIMIT = 998
+UNSUBSCRIBE_SUBJECT = "baja"  # then the stop token: the subject of a mailto: unsubscribe
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ def compose_alert_message(
     *,
     digest: bool,
     now: datetime,
+    to: Sequence[str] = (),
 ) -> EmailMessage:
     """One message for the user: immediate alert (1..n deliveries) or a digest with sections
     (new matches, closing within 7 days, changes to followed processes, plan forecasts).
@@ -54,6 +58,8 @@ def compose_alert_message(
     and plain text. Needs an app context that can build external URLs (SERVER_NAME, set from
     PORTAL_BASE_URL, or a request). Serialise it with its own policy (`bytes(message)`,
     `smtplib.send_message`): a 78-column policy would fold List-Unsubscribe into encoded words.
+    `to`: every address it goes to (notifications.recipients), the account's alone if empty;
+    its links act for the user whoever of them follows one.
     """
     if not deliveries or any(delivery.user_id != user.id for delivery in deliveries):
         raise ValueError("an alert message needs deliveries, all of them the user's own")
@@ -76,8 +82,9 @@ def compose_alert_message(
             "alerts_url": url_for("alerts.index", _external=True),
             "watchlist_url": url_for("watchlist.index", _external=True),
         }
-        message = render_message("digest" if digest else "alert", user.email, language, **context)
-    add_list_headers(message, stop_all)
+        name = "digest" if digest else "alert"
+        message = render_message(name, ", ".join(to or [user.email]), language, **context)
+    add_list_headers(message, stop_all, unsubscribe_mailto(user.id, now))
     return message
 
 
@@ -108,10 +115,23 @@ def _section_of(item: AlertItem, now: datetime) -> str:
     return "new"
 
 
-def add_list_headers(message: EmailMessage, stop_all_url: str) -> None:
+def unsubscribe_mailto(user_id: int, now: datetime) -> str | None:
+    """`mailto:` the configured unsubscribe mailbox, its subject carrying the user's stop token
+    (`portal alerts unsubscribe-mail` acts on what arrives there); None without a mailbox."""
+    mailbox = current_app.config.get("PORTAL_UNSUBSCRIBE_MAILBOX")
+    if not mailbox:
+        return None
+    subject = quote(f"{UNSUBSCRIBE_SUBJECT} {stop_alerts_token(user_id, now)}")
+    return f"mailto:{mailbox}?subject={subject}"
+
+
+def add_list_headers(message: EmailMessage, stop_all_url: str, mailto: str | None = None) -> None:
     """RFC 2369/8058: mail clients show an unsubscribe button that POSTs
-    `List-Unsubscribe=One-Click` to the URL, which stops every alert of the user."""
-    message["List-Unsubscribe"] = f"<{stop_all_url}>"
+    `List-Unsubscribe=One-Click` to the URL, which stops every alert of the user. The https
+    URL comes first (RFC 8058's one-click needs it); a `mailto:` follows for clients that only
+    write mail."""
+    targets = [stop_all_url, mailto] if mailto else [stop_all_url]
+    message["List-Unsubscribe"] = ", ".join(f"<{target}>" for target in targets)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
     message.policy = message.policy.clone(max_line_length=HEADER_LINE_LIMIT)

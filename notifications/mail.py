@@ -29,7 +29,13 @@ class TemporaryMailError(MailError):
 
 
 class PermanentMailError(MailError):
-    """A 5xx reply to the recipient or the content: sending it again will not help."""
+    """A 5xx reply to the recipients or the content: sending it again will not help.
+    `refusals` names each refused recipient with its reply; empty when the content was
+    refused (every recipient's message failed alike)."""
+
+    def __init__(self, reason: str, refusals: dict[str, str] | None = None) -> None:
+        super().__init__(reason)
+        self.refusals = refusals or {}
 
 
 class MailServerUnavailable(TemporaryMailError):
@@ -38,12 +44,14 @@ class MailServerUnavailable(TemporaryMailError):
 
 
 class MailConnection(Protocol):
-    def send(self, message: EmailMessage) -> None:
-        """Returns once the server accepted the message; raises a MailError otherwise."""
+    def send(self, message: EmailMessage) -> dict[str, str]:
+        """Returns once the server accepted the message for at least one recipient: the
+        recipients it refused meanwhile (address -> reply), if any; raises a MailError when
+        it took the message for nobody."""
 
 
 class MailSender(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage) -> dict[str, str]: ...
 
     def connection(self) -> AbstractContextManager[MailConnection]:
         """One session for many messages (an SMTP connection reused for a batch of alerts)."""
@@ -55,11 +63,12 @@ class FileOutboxSender:
 
     folder: Path
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> dict[str, str]:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         message_id = message["Message-ID"].strip("<>").split("@")[0]
         (self.folder / f"{stamp}-{message_id}.eml").write_bytes(bytes(message))
+        return {}
 
     @contextmanager
     def connection(self) -> Iterator["FileOutboxSender"]:
@@ -76,9 +85,9 @@ class SMTPSender:
     starttls: bool = False
     timeout: float = 30.0
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> dict[str, str]:
         with self.open() as client:
-            client.send_message(message)
+            return _replies(client.send_message(message))
 
     def open(self) -> smtplib.SMTP:
         """A connected, authenticated client (TLS as configured)."""
@@ -115,17 +124,17 @@ class SMTPConnection:
         self._sender = sender
         self._client: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> dict[str, str]:
         reused = self._client is not None
         try:
-            self._send(message)
+            return self._send(message)
         except smtplib.SMTPSenderRefused as error:
             if not (reused and 400 <= error.smtp_code < 500):
                 raise _unavailable(error) from error
             # The server ended a long session (Exim does after 1,000 messages) before anything
             # of this message went: once more, on a new connection.
             try:
-                self._send(message)
+                return self._send(message)
             except smtplib.SMTPSenderRefused as again:
                 raise _unavailable(again) from again
 
@@ -138,7 +147,7 @@ class SMTPConnection:
             self._client.close()
         self._client = None
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: EmailMessage) -> dict[str, str]:
         """Sends on the open session (opening one if needed); MAIL FROM refusals come out as
         they are, since only the caller knows whether the session was fresh."""
         if self._client is None:
@@ -147,13 +156,12 @@ class SMTPConnection:
             except OSError as error:  # smtplib's errors are OSErrors too
                 raise MailServerUnavailable(f"cannot connect: {error}") from error
         try:
-            self._client.send_message(message)
+            return _replies(self._client.send_message(message))
         except smtplib.SMTPSenderRefused:
             self._drop()
             raise
         except smtplib.SMTPRecipientsRefused as error:
-            [(code, reply)] = error.recipients.values()
-            raise _refused(code, reply) from error
+            raise _all_refused(_replies(error.recipients)) from error
         except smtplib.SMTPDataError as error:
             raise _refused(error.smtp_code, error.smtp_error) from error
         except smtplib.SMTPHeloError as error:
@@ -178,6 +186,24 @@ class SMTPConnection:
 def _reply(code: int, reply: bytes | str) -> str:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
     return f"{code} {text}"
+
+
+def _replies(refused: dict) -> dict[str, str]:
+    """smtplib's {address: (code, reply)} as {address: "550 reply"}."""
+    return {address: _reply(code, reply) for address, (code, reply) in refused.items()}
+
+
+def _all_refused(replies: dict[str, str]) -> MailError:
+    """Every recipient refused: for good only if each refusal is; one reply reads as itself,
+    several name their address."""
+    reason = (
+        next(iter(replies.values()))
+        if len(replies) == 1
+        else "; ".join(f"<{address}> {reply}" for address, reply in replies.items())
+    )
+    if all(reply.startswith("5") for reply in replies.values()):
+        return PermanentMailError(reason, replies)
+    return TemporaryMailError(reason)
 
 
 def _unavailable(error: smtplib.SMTPSenderRefused) -> MailServerUnavailable:

@@ -26,6 +26,15 @@ DIGEST_FREQUENCIES = (Frequency.DAILY, Frequency.WEEKLY)
 ITEMS_PER_ALERT = 20  # an immediate message lists at most this many; the rest go next pass
 ITEMS_PER_DIGEST = 200
 CLAIM_ATTEMPTS = 3
+# last_error of a message refused for good (failed rows), and of a sent one that some of its
+# recipients refused for good (sent rows): each names the addresses, "<a@b.pe> 550 …; …", so
+# an address's refusals are counted, and after repeated ones it is paused.
+PERMANENT = "permanent: "
+REFUSED = "refused by some recipients: "
+
+
+def refusal_text(refusals: dict[str, str]) -> str:
+    return "; ".join(f"<{address}> {reply}" for address, reply in refusals.items())
 
 
 def claim_due(
@@ -183,7 +192,10 @@ class OutcomeWriter:
         self._connection = connection
         self._rows: dict[tuple[str, ...], list[dict]] = defaultdict(list)
 
-    def sent(self, rows: Iterable[ClaimedRow], message_id: str, at: datetime) -> None:
+    def sent(
+        self, rows: Iterable[ClaimedRow], message_id: str, at: datetime, note: str | None = None
+    ) -> None:
+        """`note`: the recipients that refused it for good (REFUSED), None when none did."""
         for row in rows:
             self._add(
                 row,
@@ -191,6 +203,7 @@ class OutcomeWriter:
                 sent_at=at,
                 message_id=message_id,
                 deadline_at_notice=row.deadline_at,
+                **({"last_error": note} if note else {}),
             )
 
     def skipped(self, row: ClaimedRow, reason: str) -> None:
@@ -221,15 +234,27 @@ class OutcomeWriter:
                 claimed_until=None,
             )
 
-    def failed_messages_since(self, user_id: int, reason_prefix: str, since: datetime) -> int:
-        """Distinct messages to the user that failed for good with this kind of reason."""
+    def refused_messages_since(self, user_id: int, address: str, since: datetime) -> int:
+        """Distinct messages of the user's that `address` refused for good since then: failed
+        ones (their `due_at` is the failure's time) and sent ones the others took."""
         table = AlertDelivery.__table__
+        error = table.c.last_error
         return self._connection.scalar(
             select(func.count(distinct(table.c.message_id))).where(
                 table.c.user_id == user_id,
-                table.c.status == DeliveryStatus.FAILED,
-                table.c.last_error.startswith(reason_prefix, autoescape=True),
-                table.c.due_at >= since,
+                error.contains(f"<{address}> 5", autoescape=True),
+                or_(
+                    and_(
+                        table.c.status == DeliveryStatus.FAILED,
+                        error.startswith(PERMANENT, autoescape=True),
+                        table.c.due_at >= since,
+                    ),
+                    and_(
+                        table.c.status == DeliveryStatus.SENT,
+                        error.startswith(REFUSED, autoescape=True),
+                        table.c.sent_at >= since,
+                    ),
+                ),
             )
         )
 

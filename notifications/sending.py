@@ -30,9 +30,18 @@ from notifications.mail import (
     mail_sender,
 )
 from notifications.models import AlertDelivery, DeliveryAddressState, DeliveryKind, DeliveryStatus
-from notifications.outbox import LEASE, ClaimedRow, OutcomeWriter, claim_due
+from notifications.outbox import (
+    LEASE,
+    PERMANENT,
+    REFUSED,
+    ClaimedRow,
+    OutcomeWriter,
+    claim_due,
+    refusal_text,
+)
+from notifications.recipients import alert_recipients, contact_addresses
 from notifications.schedule import LIMA, next_digest_at, quiet_until
-from portal.accounts.models import User
+from portal.accounts.models import CompanyProfile, User
 from portal.opportunities.enums import OpportunityStatus
 from portal.subscriptions.models import Frequency, Subscription
 
@@ -42,7 +51,6 @@ BACKOFF = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 30, 120, 360))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 HARD_FAILURES_TO_PAUSE = 3
 HARD_FAILURE_WINDOW = timedelta(days=30)
-PERMANENT = "permanent: "  # last_error prefix of a 5xx refusal, which counts towards a pause
 DEFAULT_DIGEST_HOUR = 7
 # No message starts this close to the end of the claim: an SMTP exchange is bounded by the
 # 30 s timeout, so nothing goes out after another sender may have taken the rows back.
@@ -74,6 +82,7 @@ class _PassFacts:
     digest: bool
     active_subscriptions: set[int]
     paused: set[str]
+    contacts: dict[int, list[str]]  # the company profile's contact addresses, by user id
     sent_today: dict[int, int] = field(default_factory=dict)
     digest_hours: dict[int, int] = field(default_factory=dict)
 
@@ -182,14 +191,21 @@ def _prepare(
     if not kept or _deferred(user, kept, facts, courier):
         return
     claimed = [ClaimedRow.of(row) for row in kept]
+    recipients = _recipients(user, facts)
     try:
-        message = compose_alert_message(session, user, kept, digest=facts.digest, now=facts.now)
+        message = compose_alert_message(
+            session, user, kept, digest=facts.digest, now=facts.now, to=recipients
+        )
     except Exception as error:  # one user's broken message must not stop everyone's alerts
         log.exception("alert mail: composing for user %s failed", user.id)
         session.rollback()
         courier.do(_retry_or_give_up, claimed, f"compose failed: {error!r}", None)
         return
-    courier.do(_send, message, user.id, user.email, claimed)
+    courier.do(_send, message, user.id, recipients, claimed)
+
+
+def _recipients(user: User, facts: _PassFacts) -> list[str]:
+    return alert_recipients(user.email, facts.contacts.get(user.id, ()), facts.paused)
 
 
 def _user_skip_reason(user: User, facts: _PassFacts) -> str | None:
@@ -199,8 +215,10 @@ def _user_skip_reason(user: User, facts: _PassFacts) -> str | None:
         return "account deactivated"
     if user.alerts_stopped_at is not None:
         return "alerts stopped by the user"
-    if user.email in facts.paused:
-        return "address paused after repeated hard failures"
+    if not _recipients(user, facts):
+        if user.email in facts.paused:
+            return "address paused after repeated hard failures"
+        return "no address to send to"
     return None
 
 
@@ -244,48 +262,57 @@ def _deferred(user: User, rows: list[AlertDelivery], facts: _PassFacts, courier:
 
 
 def _send(
-    outcomes: _Outcomes, message: EmailMessage, user_id: int, email: str, rows: list[ClaimedRow]
+    outcomes: _Outcomes,
+    message: EmailMessage,
+    user_id: int,
+    recipients: list[str],
+    rows: list[ClaimedRow],
 ) -> None:
     if outcomes.tally.server_error is not None or time.monotonic() > outcomes.stop_at:
         _release(outcomes, rows)
         return
     message_id = message["Message-ID"]
     try:
-        outcomes.mail.send(message)
+        refused = outcomes.mail.send(message)
     except MailServerUnavailable as error:
         log.warning("alert mail: no server (%s); deliveries stay pending", error)
         outcomes.tally.server_error = str(error)
         _release(outcomes, rows)
     except PermanentMailError as error:
-        _fail_for_good(outcomes, user_id, email, rows, str(error), message_id)
+        # A refused content fails the message for every recipient alike.
+        refusals = error.refusals or dict.fromkeys(recipients, str(error))
+        outcomes.writer.failed(rows, PERMANENT + refusal_text(refusals), message_id, outcomes.now)
+        outcomes.tally.failed += len(rows)
+        outcomes.writer.commit()
+        _pause_after_repeated_refusals(outcomes, user_id, refusals)
     except TemporaryMailError as error:
         _retry_or_give_up(outcomes, rows, str(error), message_id)
     else:
         sent_at = outcomes.now + timedelta(seconds=time.monotonic() - outcomes.started)
-        outcomes.writer.sent(rows, message_id, sent_at)
+        # Some recipients refused while the others took it: the message is sent, and a
+        # refusal for good is noted on its rows, where the next ones are counted.
+        hard = {address: reply for address, reply in refused.items() if reply.startswith("5")}
+        if len(hard) < len(refused):
+            log.warning("alert mail %s: temporary refusals not retried: %s", message_id, refused)
+        note = REFUSED + refusal_text(hard) if hard else None
+        outcomes.writer.sent(rows, message_id, sent_at, note=note)
         outcomes.writer.commit()  # right after acceptance: a kill now resends this one only
         outcomes.tally.messages += 1
         outcomes.tally.sent += len(rows)
+        _pause_after_repeated_refusals(outcomes, user_id, hard)
 
 
-def _fail_for_good(
-    outcomes: _Outcomes,
-    user_id: int,
-    email: str,
-    rows: list[ClaimedRow],
-    reason: str,
-    message_id: str,
+def _pause_after_repeated_refusals(
+    outcomes: _Outcomes, user_id: int, refusals: dict[str, str]
 ) -> None:
-    """Records the refusal; the third in 30 days pauses the address."""
+    """The third message in 30 days that an address refused for good pauses that address."""
     writer, now = outcomes.writer, outcomes.now
-    writer.failed(rows, PERMANENT + reason, message_id, now)
-    outcomes.tally.failed += len(rows)
-    writer.commit()
-    failures = writer.failed_messages_since(user_id, PERMANENT, now - HARD_FAILURE_WINDOW)
-    if failures >= HARD_FAILURES_TO_PAUSE:
-        paused = writer.pause(email, f"{failures} hard failures, last: {reason}", now)
-        writer.commit()
-        outcomes.tally.paused_addresses += int(paused)
+    for address, reply in refusals.items():
+        failures = writer.refused_messages_since(user_id, address, now - HARD_FAILURE_WINDOW)
+        if failures >= HARD_FAILURES_TO_PAUSE:
+            paused = writer.pause(address, f"{failures} hard failures, last: {reply}", now)
+            writer.commit()
+            outcomes.tally.paused_addresses += int(paused)
 
 
 def _retry_or_give_up(
@@ -316,7 +343,8 @@ def _load_facts(
 ) -> _PassFacts:
     user_ids = {row.user_id for row in deliveries}
     subscription_ids = {row.subscription_id for row in deliveries if row.subscription_id}
-    emails = {row.user.email for row in deliveries}
+    contacts = _contact_addresses(session, user_ids)
+    emails = {row.user.email for row in deliveries}.union(*contacts.values())
     facts = _PassFacts(
         now=now,
         digest=digest,
@@ -332,11 +360,21 @@ def _load_facts(
                 select(DeliveryAddressState.email).where(DeliveryAddressState.email.in_(emails))
             )
         ),
+        contacts=contacts,
     )
     if not digest:
         facts.sent_today = _immediate_messages_today(session, user_ids, now)
         facts.digest_hours = _digest_hours(session, user_ids)
     return facts
+
+
+def _contact_addresses(session: Session, user_ids: set[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(CompanyProfile.user_id, CompanyProfile.contact_emails).where(
+            CompanyProfile.user_id.in_(user_ids), CompanyProfile.contact_emails != ""
+        )
+    )
+    return {user_id: contact_addresses(text) for user_id, text in rows}
 
 
 def _immediate_messages_today(session: Session, user_ids: set[int], now: datetime) -> dict:

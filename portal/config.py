@@ -5,6 +5,7 @@ environment of that moment (a test's monkeypatched one included).
 """
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,9 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict:
         "PORTAL_OUTBOX_DIR": environ.get("PORTAL_OUTBOX_DIR"),
         "SMTP_URL": environ.get("SMTP_URL"),  # e.g. smtp://user:pass@host:587?starttls=1
         "MAIL_FROM": environ.get("MAIL_FROM", "Compras MYPE <alertas@comprasmype.pe>"),
+        # A mailbox whose messages `portal alerts unsubscribe-mail` reads: alert mail then offers
+        # it as a mailto: List-Unsubscribe after the https one. None: the https one alone.
+        "PORTAL_UNSUBSCRIBE_MAILBOX": environ.get("PORTAL_UNSUBSCRIBE_MAILBOX", "").strip() or None,
         "PORTAL_ENV": environ.get("PORTAL_ENV", "development"),
         "PORTAL_TIMEZONE": environ.get("PORTAL_TIMEZONE", "America/Lima"),
         # None: the current year in Lima (portal.reference.uit.current_uit_year).
@@ -90,6 +94,12 @@ class ProductionBaseURLError(RuntimeError):
     """Raised so production links never follow a forged Host header."""
 
 
+# A bare address, nothing that would end the <mailto:…> of List-Unsubscribe or start a query.
+_MAILBOX = re.compile(
+    r"[^@\s<>,;:\"()\[\]\\?&%]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,63}"
+)
+
+
 def finish_config(config: dict, instance_path: Path) -> None:
     """Fill the per-installation defaults (instance folder) and refuse unsafe production setups."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -100,6 +110,9 @@ def finish_config(config: dict, instance_path: Path) -> None:
     config["PORTAL_OUTBOX_DIR"] = config.get("PORTAL_OUTBOX_DIR") or str(instance_path / "outbox")
     local_sources = config.get("PORTAL_LOCAL_SOURCES_DIR") or str(instance_path)
     config["PORTAL_LOCAL_SOURCES_DIR"] = local_sources
+    mailbox = config.get("PORTAL_UNSUBSCRIBE_MAILBOX")
+    if mailbox and not _MAILBOX.fullmatch(mailbox):
+        raise ValueError(f"PORTAL_UNSUBSCRIBE_MAILBOX must be a bare address, not {mailbox!r}")
     # "Production" or " production" must not slip through as some other environment.
     config["PORTAL_ENV"] = str(config.get("PORTAL_ENV") or "development").strip().lower()
     if config["PORTAL_ENV"] == "production":

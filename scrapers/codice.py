@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from portal.opportunities.enums import ObjectType, OpportunityStatus
-from scrapers.dates import to_utc
+from portal.web_urls import web_url
+from scrapers.dates import to_utc, to_utc_day
 from scrapers.records import (
     AwardRecord,
     BuyerRecord,
     ClassificationRecord,
+    DocumentRecord,
     OpportunityRecord,
     ParseContext,
 )
@@ -69,6 +71,13 @@ _BUYER_IDENTIFIERS = (
     ("ES-PLACSP", "cac:PartyIdentification/cbc:ID[@schemeName='ID_PLATAFORMA']"),
     ("ES-NIF", "cac:PartyIdentification/cbc:ID[@schemeName='NIF']"),
 )
+# The folder's document references, in the words of OCDS's documentType codelist.
+_DOCUMENTS = (
+    ("cac:LegalDocumentReference", "biddingDocuments"),  # pliego de cláusulas administrativas
+    ("cac:TechnicalDocumentReference", "technicalSpecifications"),  # prescripciones técnicas
+    ("cac:AdditionalDocumentReference", None),
+    ("ext:GeneralDocument/ext:GeneralDocumentDocumentReference", None),
+)
 _SAFE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, recover=True, huge_tree=False, load_dtd=False
 )
@@ -112,6 +121,7 @@ def enrich(record: OpportunityRecord, folder: etree._Element, context: ParseCont
         deadline_at=_deadline(folder),
         status=_STATUSES.get(_text(folder, "extb:ContractFolderStatusCode"), record.status),
         awards=_awards(folder),
+        documents=_documents(folder),
     )
 
 
@@ -201,11 +211,32 @@ def _awards(folder: etree._Element) -> tuple[AwardRecord, ...]:
                     supplier_identifier=identifier[:100] if identifier else None,
                     amount=amount,
                     currency=currency or "EUR",
-                    awarded_at=to_utc(award_date, MADRID),
+                    awarded_at=to_utc_day(award_date, MADRID),
                     status=_RESULTS.get(_text(result, "cbc:ResultCode"), "pending"),
                     source_award_id=_text(
                         result, "cac:AwardedTenderedProject/cbc:ProcurementProjectLotID"
                     ),
+                )
+            )
+    return tuple(dict.fromkeys(found))
+
+
+def _documents(folder: etree._Element) -> tuple[DocumentRecord, ...]:
+    """Each reference's file (its cbc:ID names it) and link; one without either is skipped."""
+    found = []
+    for path, document_type in _DOCUMENTS:
+        for reference in folder.iterfind(path, NAMESPACES):
+            name = _text(reference, "cbc:ID")
+            url = web_url(_text(reference, "cac:Attachment/cac:ExternalReference/cbc:URI"))
+            title = name or (url.rsplit("/", 1)[-1] if url else None)
+            if not title:
+                continue
+            found.append(
+                DocumentRecord(
+                    title=title[:500],
+                    url=url[:2000] if url else None,
+                    document_type=document_type,
+                    source_document_id=name[:200] if name else None,
                 )
             )
     return tuple(dict.fromkeys(found))

@@ -9,7 +9,7 @@ from datetime import tzinfo
 
 from portal.buyers.ruc import is_valid_ruc
 from portal.opportunities.enums import AWARD_STATUSES
-from scrapers.dates import to_utc
+from scrapers.dates import to_utc_day
 from scrapers.ocds_mapping import amount
 from scrapers.records import AwardRecord
 from scrapers.text import clean_text
@@ -43,7 +43,7 @@ def awards(release: dict, zone: tzinfo, currency: str) -> tuple[AwardRecord, ...
                     supplier_identifier=identifier,
                     amount=amount(value.get("amount")),
                     currency=(_str(value.get("currency")) or currency)[:3].upper(),
-                    awarded_at=to_utc(award.get("date"), zone),
+                    awarded_at=to_utc_day(award.get("date"), zone),
                     # Not in the codelist (Colombia writes a name there): not confirmed.
                     status=status if status in AWARD_STATUSES else "pending",
                     source_award_id=award_id,

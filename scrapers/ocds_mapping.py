@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.opportunities.enums import ObjectType, OpportunityStatus
 from portal.web_urls import web_url
-from scrapers import peru
+from scrapers import ocds_documents, peru
 from scrapers.countries import country_code
 from scrapers.dates import to_utc
 from scrapers.records import (
@@ -74,6 +74,7 @@ def opportunity(release: dict, context: ParseContext) -> OpportunityRecord | Ite
         deadline_at=to_utc(_dict(tender.get("tenderPeriod")).get("endDate"), context.timezone),
         status=status_signal(release) or OpportunityStatus.OPEN,
         url=_url(release, tender),
+        documents=ocds_documents.documents(tender, context.timezone),
     )
 
 

@@ -69,6 +69,17 @@ class AwardRecord:
 
 
 @dataclass(frozen=True)
+class DocumentRecord:
+    """A document of the call as the source lists it (bases, specifications, amendments)."""
+
+    title: str
+    url: str | None = None  # http(s) only
+    document_type: str | None = None  # OCDS documentType, or CODICE's kind in those words
+    source_document_id: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class OpportunityRecord:
     """One notice as the source states it; times aware (UTC or with zone), text normalised."""
 
@@ -89,6 +100,8 @@ class OpportunityRecord:
     url: str | None = None
     ocid: str | None = None
     awards: tuple[AwardRecord, ...] = ()
+    # Not stored yet (no table holds them): what a "documents added" change will compare.
+    documents: tuple[DocumentRecord, ...] = ()
     # Names of the fields above read from free text (see scrapers.text_facts), not from
     # structured data; stored as `opportunities.fields_from_text`.
     fields_from_text: tuple[str, ...] = ()

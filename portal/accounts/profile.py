@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from notifications.recipients import is_sendable
 from portal.accounts.audit import record_event
 from portal.accounts.models import AuditAction, CompanyProfile, User
 from portal.accounts.operations import (
@@ -44,7 +45,7 @@ def parse_contact_emails(text: str) -> list[str]:
         address = normalise_email(raw)
         if not address:
             continue
-        if not is_plausible_email(address):
+        if not is_plausible_email(address) or not is_sendable(address):
             raise AccountError(_("«%(address)s» no es un correo válido.", address=raw.strip()))
         if address not in addresses:
             addresses.append(address)

@@ -11,8 +11,13 @@ from flask import url_for
 from portal.accounts.tokens import Purpose, TokenInvalid, make_token, read_token
 
 
+def stop_alerts_token(user_id: int, now: datetime) -> str:
+    """What the stop link carries, and the subject of a `mailto:` unsubscribe."""
+    return make_token(Purpose.STOP_ALERTS, {"user": user_id}, now)
+
+
 def stop_alerts_url(user_id: int, now: datetime) -> str:
-    token = make_token(Purpose.STOP_ALERTS, {"user": user_id}, now)
+    token = stop_alerts_token(user_id, now)
     return url_for("alert_links.stop_alerts", token=token, _external=True)
 
 

@@ -3,7 +3,8 @@
 `opportunity_awards` keeps a row per supplier, each with its award's amount, so a consortium
 listed as three suppliers is three rows of one award (same source award id, amount, date and
 status): `awards_of` joins them back, and pages, the API, the OCDS export and change alerts
-all read awards through it. The change history keeps awards as compact JSON (`awards_json`).
+all read awards through it, so a joint award shows its amount once, never once per member
+nor summed. The change history keeps awards as compact JSON (`awards_json`).
 """
 
 import json
@@ -59,20 +60,23 @@ class Award:
     def status_label(self) -> str:
         return str(STATUS_LABELS.get(self.status, self.status))
 
+    @property
+    def joint(self) -> bool:
+        """Won by several suppliers together (a consortium): one amount for all of them."""
+        return len(self.winners) > 1
+
 
 def awards_of(rows: Iterable) -> list[Award]:
-    """Rows (OpportunityAward or AwardLine, in position order) as awards: consecutive rows of
-    one source award id with the same amount, date and status are one joint award."""
+    """Rows (OpportunityAward or AwardLine, in position order) as awards: consecutive rows with
+    the same source award id, amount, currency, date and status are one joint award. Parsers
+    write an award's suppliers one after another with its terms, so rows without an award id
+    (a CODICE result for a contract without lots) join the same way."""
     awards: list[Award] = []
     for row in rows:
         winner = Winner(row.supplier_name, row.supplier_ruc, row.supplier_identifier)
         terms = (row.amount, row.currency, row.status, row.awarded_at, row.source_award_id)
         last = awards[-1] if awards else None
-        if (
-            last is not None
-            and row.source_award_id is not None
-            and terms == (*_terms(last), last.source_award_id)
-        ):
+        if last is not None and terms == _terms(last):
             awards[-1] = Award((*last.winners, winner), *terms)
         else:
             awards.append(Award((winner,), *terms))
@@ -80,20 +84,27 @@ def awards_of(rows: Iterable) -> list[Award]:
 
 
 def _terms(award: Award) -> tuple:
-    return award.amount, award.currency, award.status, award.awarded_at
+    return award.amount, award.currency, award.status, award.awarded_at, award.source_award_id
 
 
 def award_sentence(award: Award) -> str:
-    """ "Adjudicado a Constructora Andina S.A.C. (RUC 20…) por S/ 150,000.00", and the award's
-    status when it is not in force."""
+    """ "Adjudicado a Constructora Andina S.A.C. (RUC 20…) por S/ 150,000.00"; a joint award
+    names every member and its one amount ("Adjudicado al consorcio: A, B — S/ 150,000.00");
+    then the award's status when it is not in force."""
     winners = ", ".join(
         _("%(name)s (RUC %(ruc)s)", name=winner.name, ruc=winner.ruc) if winner.ruc else winner.name
         for winner in award.winners
     )
-    if award.amount is None:
+    amount = money(award.amount, award.currency)
+    if award.joint and amount is None:
+        sentence = _("Adjudicado al consorcio: %(winners)s", winners=winners)
+    elif award.joint:
+        sentence = _(
+            "Adjudicado al consorcio: %(winners)s — %(amount)s", winners=winners, amount=amount
+        )
+    elif amount is None:
         sentence = _("Adjudicado a %(winners)s", winners=winners)
     else:
-        amount = money(award.amount, award.currency)
         sentence = _("Adjudicado a %(winners)s por %(amount)s", winners=winners, amount=amount)
     return sentence if award.status == "active" else f"{sentence} ({award.status_label})"
 

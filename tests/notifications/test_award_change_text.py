@@ -32,8 +32,8 @@ def test_a_joint_award_is_one_sentence_naming_every_winner(app, session, make_op
     assert change_text(session, change, make_opportunity()) == ChangeText(
         "Adjudicación",
         "—",
-        "Adjudicado a Constructora Andina S.A.C. (RUC 20601234565), Textiles Chavín E.I.R.L. "
-        "por S/ 150,000.00",
+        "Adjudicado al consorcio: Constructora Andina S.A.C. (RUC 20601234565), "
+        "Textiles Chavín E.I.R.L. — S/ 150,000.00",
     )
 
 

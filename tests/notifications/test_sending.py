@@ -149,7 +149,8 @@ def test_permanent_failures_are_recorded_and_the_third_pauses_the_address(
         assert tally.failed == 1 and tally.paused_addresses == (attempt == 2)
 
     assert all(row.status == DeliveryStatus.FAILED for row in failed)
-    assert all(row.last_error == "permanent: 550 5.1.1 Buzón inexistente" for row in failed)
+    expected = f"permanent: <{user.email}> 550 5.1.1 Buzón inexistente"
+    assert all(row.last_error == expected for row in failed)
     [paused] = session.scalars(select(DeliveryAddressState)).all()
     assert paused.email == user.email and "550 5.1.1" in paused.reason
     later = record_delivery(session, subscription, make_opportunity())

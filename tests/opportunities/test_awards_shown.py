@@ -86,8 +86,11 @@ def test_the_page_shows_each_award_with_its_winners_amount_date_and_status(clien
         "Constructora Andina S.A.C. RUC 20601234565",
         "Textiles Chavín E.I.R.L. CONS-7",
     ]
+    assert text_of(joint.cssselect(".consortium")[0]) == (
+        "Consorcio · 2 empresas, un solo monto para todas"
+    )
     assert facts(joint) == [
-        ("Monto", "S/ 150,000.00"),
+        ("Monto del consorcio", "S/ 150,000.00"),
         ("Fecha", "18/06/2026"),
     ]
     assert [text_of(winner) for winner in cancelled.cssselect(".winners li")] == [

@@ -60,14 +60,14 @@ def test_placsp_minor_contracts_name_their_winner_and_the_amount_with_vat(shared
     payload = (shared_fixtures / "placsp-atom" / "menores.atom").read_bytes()
     by_ref = records(payload)
     winners = {ref.removeprefix(MINOR): record.awards for ref, record in by_ref.items()}
-    # 11 June 2026 at midnight in Madrid (CEST, UTC+2)
+    # AwardDate 2026-06-11, a day: kept as that day (noon UTC), not 22:00 UTC of the 10th
     assert winners["19908539"] == (
         AwardRecord(
             supplier_name="GENERACIONES ELECTRICAS MANCHEGAS SOCIEDAD LIMITADA",
             supplier_identifier="B02407351",
             amount=Decimal("5566"),
             currency="EUR",
-            awarded_at=datetime(2026, 6, 10, 22, tzinfo=UTC),
+            awarded_at=datetime(2026, 6, 11, 12, tzinfo=UTC),
             status="active",
         ),
     )
