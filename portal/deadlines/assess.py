@@ -1,7 +1,8 @@
 """One call's minimum, the days it gives and the flag: the five stored columns."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from portal.deadlines.business_days import business_days_after, calendar_days_after, lima_date
 from portal.deadlines.rules import BUSINESS, DeadlineRules
@@ -35,18 +36,22 @@ NOT_ASSESSED = DeadlineAssessment()
 
 
 def days_given(
-    published_at: datetime | None, deadline_at: datetime | None, day_kind: str
+    published_at: datetime | None,
+    deadline_at: datetime | None,
+    day_kind: str,
+    non_working: Sequence[date] = (),
 ) -> int | None:
     """Days from the call to the deadline in `day_kind`; None when either time is unknown or
     the deadline is not after the call (sources such as Peru's OCDS often write the call's own
-    date there: the real deadline is in the call's schedule, so nothing can be said)."""
+    date there: the real deadline is in the call's schedule, so nothing can be said).
+    Business days also leave out the decreed `non_working` days (DeadlineRules')."""
     if published_at is None or deadline_at is None or deadline_at <= published_at:
         return None
     start, end = lima_date(published_at), lima_date(deadline_at)
     if (end - start).days > MAX_TRUSTED_SPAN_DAYS:
         return None
     if day_kind == BUSINESS:
-        return business_days_after(start, end)
+        return business_days_after(start, end, non_working)
     return calendar_days_after(start, end)
 
 
@@ -59,7 +64,7 @@ def assess(
     minimum = rules.minimum_for(procedure_code)
     if minimum is None:
         return NOT_ASSESSED
-    given = days_given(published_at, deadline_at, minimum.day_kind)
+    given = days_given(published_at, deadline_at, minimum.day_kind, rules.non_working)
     return DeadlineAssessment(
         minimum_days=minimum.days,
         minimum_day_kind=minimum.day_kind,

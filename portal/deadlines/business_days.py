@@ -3,7 +3,9 @@
 A period in days runs from the day after the call (Regl. Ley 30225 art. 70.2, Regl. Ley 32069
 art. 64.1: "computados a partir del día siguiente de la convocatoria"), so the call's own day
 never counts. Business days are Monday to Friday without Peru's national public holidays, taken
-from the maintained `holidays` library rather than a list kept here. Days are Lima calendar
+from the maintained `holidays` library rather than a list kept here, and without the
+non-working days the government decrees besides them, which no library lists: administrators
+record those (portal.deadlines.non_working) and callers pass them in. Days are Lima calendar
 days: a call published at 23:30 in Lima was published that day, although it is already the
 next day in UTC.
 
@@ -15,6 +17,7 @@ has until then, so the days it gives are counted up to that date.)
 """
 
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -43,15 +46,24 @@ def _weekdays_through(day: date) -> int:
     return weeks * 5 + min(rest, 5)
 
 
-def business_days_after(start: date, end: date) -> int:
-    """Business days d with start < d <= end; 0 when `end` is not after `start`."""
+def extra_non_working_days(days: Iterable[date]) -> tuple[date, ...]:
+    """Of some decreed non-working days, those a business-day count must still leave out:
+    Mondays to Fridays that are not public holidays already, sorted, each once."""
+    return tuple(
+        sorted({day for day in days if day.weekday() < 5 and day not in weekday_holidays(day.year)})
+    )
+
+
+def business_days_after(start: date, end: date, extra: Sequence[date] = ()) -> int:
+    """Business days d with start < d <= end; 0 when `end` is not after `start`. `extra` are
+    further non-working days as extra_non_working_days gives them."""
     if end <= start:
         return 0
     count = _weekdays_through(end) - _weekdays_through(start)
     for year in range(start.year, end.year + 1):
         days = weekday_holidays(year)
         count -= bisect_right(days, end) - bisect_right(days, start)
-    return count
+    return count - (bisect_right(extra, end) - bisect_right(extra, start))
 
 
 def calendar_days_after(start: date, end: date) -> int:

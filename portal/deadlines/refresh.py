@@ -1,6 +1,6 @@
-"""Stored notices recomputed: after the administrators change the floor, daily for everything
-(a holiday decreed since, the library updated, reference minimums changed), and once after
-the migration that added the columns.
+"""Stored notices recomputed: after the administrators change the floor or the decreed
+non-working days, daily for everything (the holidays library updated, reference minimums
+changed), and once after the migration that added the columns.
 
 Rows are read and written a batch at a time, each batch its own transaction, so a refresh of
 300,000 notices neither holds them in memory nor keeps SQLite's write lock for its whole run.
@@ -11,12 +11,13 @@ scrape that changed them meanwhile has stored the right values itself.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.deadlines.assess import assess
+from portal.deadlines.business_days import PERU
 from portal.deadlines.rules import ADMIN, load_rules
 from portal.opportunities.models import Opportunity
 from portal.search import hooks as search_hooks
@@ -48,9 +49,12 @@ def refresh(
     now: datetime,
     only_without_legal_minimum: bool = False,
     batch_size: int = REFRESH_BATCH,
+    spanning: date | None = None,
 ) -> RefreshReport:
     """Recompute the columns of every notice, or only of those the administrators' floor can
-    affect (no minimum yet, or the floor's): a legal minimum never depends on it."""
+    affect (no minimum yet, or the floor's): a legal minimum never depends on it. With
+    `spanning`, only notices whose bid window holds that Lima day (published before it,
+    closing on it or later): those a non-working day can change."""
     rules = load_rules(session)
     query = select(
         Opportunity.id,
@@ -62,6 +66,11 @@ def refresh(
     if only_without_legal_minimum:
         query = query.where(
             or_(Opportunity.minimum_basis.is_(None), Opportunity.minimum_basis == ADMIN)
+        )
+    if spanning is not None:
+        midnight = datetime.combine(spanning, time(), PERU).astimezone(UTC)
+        query = query.where(
+            Opportunity.published_at < midnight, Opportunity.deadline_at >= midnight
         )
     report = RefreshReport()
     search_hooks.defer_indexing(session, INDEX_BATCH)

@@ -7,6 +7,7 @@ dated by when it was sent; its lead time counts only for alerts that told an SME
 the deadline on purpose. Alerts of plan lines (forecasts) count as alerts sent, with no call.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     null,
@@ -121,17 +123,35 @@ def family(name: str) -> Family:
     return Family(Opportunity.__table__, moment, ())
 
 
+ATTRIBUTE_COLUMNS = {
+    "region": Opportunity.region_code,
+    "buyer": Opportunity.buyer_id,
+    "procedure": Opportunity.procedure_type_code,
+    "object": Opportunity.object_type,
+    "source": Opportunity.source_id,
+}
+ID_ATTRIBUTES = ("buyer", "source")
+
+
 def attribute(name: str) -> ColumnElement[str]:
     """A call's region, buyer, procedure type, object type or source as text, UNKNOWN if the
     notice does not state it (or an alert is of no call)."""
-    column = {
-        "region": Opportunity.region_code,
-        "buyer": Opportunity.buyer_id,
-        "procedure": Opportunity.procedure_type_code,
-        "object": Opportunity.object_type,
-        "source": Opportunity.source_id,
-    }[name]
+    column = ATTRIBUTE_COLUMNS[name]
     return func.coalesce(cast(column, String(20)), literal(UNKNOWN, String(20)))
+
+
+def attribute_in(name: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """attribute(name) is one of `values`, said of the column itself: the planner can then
+    read only those calls (an index, or a small hash of them to join the alerts to) where
+    the text form would join every alert to every call before filtering."""
+    column = ATTRIBUTE_COLUMNS[name]
+    known = [value for value in values if value != UNKNOWN]
+    if name in ID_ATTRIBUTES:
+        known = [int(value) for value in known if value.isascii() and value.isdigit()]
+    conditions = [column.in_(known)] if known else []
+    if UNKNOWN in values:
+        conditions.append(column.is_(None))
+    return or_(false(), *conditions)
 
 
 def short_flag() -> ColumnElement[int]:

@@ -33,7 +33,9 @@ def _days_between_sqlite(element, compiler, **kw) -> str:
 @compiles(days_between, "postgresql")
 def _days_between_postgresql(element, compiler, **kw) -> str:
     later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(CAST(EXTRACT(EPOCH FROM ({later}) - ({earlier})) AS DOUBLE PRECISION) / 86400.0)"
+    # date_part gives a double directly; EXTRACT gives numeric (PostgreSQL 14 on), whose
+    # arithmetic made a third of a million-alert tally's time
+    return f"(date_part('epoch', ({later}) - ({earlier})) / 86400.0)"
 
 
 class _LocalCalendar(FunctionElement):

@@ -69,7 +69,7 @@ def _tallies(
         live.append(since(measure, snapshot, whole, offset_minutes))
     else:
         live = [dated_between(measure.family, filters.start, filters.end, offset_minutes)]
-    filtered = filter_conditions(measure, filters, dimension, drive=not from_snapshot)
+    filtered = filter_conditions(measure, filters, dimension, not from_snapshot, values)
     parts.append(
         live_tally(
             measure,

@@ -21,6 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.buyers.models import Buyer
+from portal.deadlines.checks import DEADLINE_CHECKS
+from portal.deadlines.display import DEADLINE_CHECK_LABELS
 from portal.form_fields import MultiCheckboxField
 from portal.labels import object_type_label
 from portal.opportunities.search_request import MAX_ID
@@ -37,7 +39,7 @@ FREQUENCY_LABELS = {
     Frequency.DAILY: _l("Resumen diario"),
     Frequency.WEEKLY: _l("Resumen semanal (lunes)"),
 }
-CRITERIA_FIELDS = ("q", "sector", "region", "buyer", "object_type", "procedure")
+CRITERIA_FIELDS = ("q", "sector", "region", "buyer", "object_type", "procedure", "deadline_check")
 
 
 class AlertForm(FlaskForm):
@@ -48,6 +50,7 @@ class AlertForm(FlaskForm):
     buyer = MultiCheckboxField(_l("Entidades"))
     object_type = MultiCheckboxField(_l("Objeto de la contratación"))
     procedure = MultiCheckboxField(_l("Procedimiento"))
+    deadline_check = MultiCheckboxField(_l("Plazo para preparar la oferta"))
     value_min = StringField(_l("Valor estimado desde (S/)"))
     value_max = StringField(_l("hasta (S/)"))
     size = SelectField(_l("Adecuadas para"), default="")
@@ -75,6 +78,7 @@ def alert_form_data(params: SearchParams, name: str, delivery: Delivery) -> dict
         "buyer": [str(buyer_id) for buyer_id in params.buyer_ids],
         "object_type": list(params.object_types),
         "procedure": list(params.procedure_types),
+        "deadline_check": list(params.deadline_checks),
         "value_min": _amount_text(params.value_min),
         "value_max": _amount_text(params.value_max),
         "size": params.size_class or "",
@@ -131,6 +135,9 @@ def set_choices(form: AlertForm, session: Session, buyer_ids) -> None:
     procedure_name = ProcedureType.name_en if english else ProcedureType.name_es
     form.procedure.choices = _options(
         session.execute(select(ProcedureType.code, procedure_name).order_by(ProcedureType.code))
+    )
+    form.deadline_check.choices = _options(
+        (value, DEADLINE_CHECK_LABELS[value]) for value in DEADLINE_CHECKS
     )
     form.size.choices = _options([("", _l("Cualquier empresa")), *size_class_labels().items()])
 

@@ -54,6 +54,19 @@ class SubscriptionObjectType(Base):
     )
 
 
+class SubscriptionDeadlineCheck(Base):
+    """A short-deadline choice of the saved search (portal.deadlines.checks: short, enough)."""
+
+    __tablename__ = "subscription_deadline_checks"
+    __table_args__ = (
+        CheckConstraint("deadline_check IN ('short', 'enough')", name="known_deadline_check"),
+    )
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    deadline_check: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
 class Subscription(Base):
     """Criteria left empty mean "any"; keywords use the search box's query language."""
 
@@ -89,6 +102,9 @@ class Subscription(Base):
         secondary=subscription_procedure_types
     )
     object_types: Mapped[list[SubscriptionObjectType]] = relationship(cascade="all, delete-orphan")
+    deadline_checks: Mapped[list[SubscriptionDeadlineCheck]] = relationship(
+        cascade="all, delete-orphan"
+    )
 
 
 class SavedOpportunity(Base):

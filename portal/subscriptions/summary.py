@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.buyers.models import Buyer
+from portal.deadlines.display import DEADLINE_CHECK_LABELS
 from portal.labels import object_type_label
 from portal.opportunities.facets import sector_names
 from portal.reference.models import Department, ProcedureType
@@ -64,6 +65,9 @@ def criteria_summary(session: Session, params: SearchParams) -> list[str]:
         lines.append(_("Valor hasta %(high)s", high=money(params.value_max)))
     if params.size_class:
         lines.append(_("Adecuadas para: %(size)s", size=size_class_labels()[params.size_class]))
+    if params.deadline_checks:
+        chosen = ", ".join(str(DEADLINE_CHECK_LABELS[value]) for value in params.deadline_checks)
+        lines.append(_("Plazo: %(checks)s", checks=chosen))
     if not lines:
         lines.append(_("Todas las convocatorias abiertas"))
     if "plan_line" in params.kinds:

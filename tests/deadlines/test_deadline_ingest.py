@@ -114,7 +114,8 @@ def test_ingest_reads_the_rules_once_per_run_not_per_notice(session, ingest):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
 
-    # 80 notices, one read of the floor and at most two of procedure types (codes, minimums)
-    assert sum("site_settings" in statement for statement in statements) == 1
+    # 80 notices, one read each of the floor and of the decreed non-working days, and at most
+    # two of procedure types (codes, minimums)
+    assert sum("site_settings" in statement for statement in statements) == 2
     assert sum("FROM procedure_types" in statement for statement in statements) <= 2
     assert session.scalar(select(Opportunity.short_deadline).where(Opportunity.source_ref == "N0"))
