@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from portal.deadlines.assess import deadline_columns
 from portal.deadlines.rules import load_rules
 from portal.excerpts import excerpt
 from portal.opportunities.awards import awards_json
+from portal.opportunities.document_identity import merged_documents
+from portal.opportunities.documents import documents_change
 from portal.opportunities.enums import AWARD_STATUSES, OpportunityStatus
 from portal.opportunities.models import (
     ChangeKind,
@@ -32,16 +34,19 @@ from portal.opportunities.models import (
     OpportunityAward,
     OpportunityChange,
     OpportunityClassification,
+    OpportunityDocument,
 )
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.models import Department, ProcedureType
 from portal.search import hooks as search_hooks
+from portal.web_urls import web_url
 from scrapers import plan_linking
-from scrapers.models import ScrapeItemFailure, Source
+from scrapers.models import ScrapeItemFailure, Source, SourceKind
 from scrapers.records import (
     AwardRecord,
     BuyerRecord,
     ClassificationRecord,
+    DocumentRecord,
     ItemError,
     NextPage,
     OpportunityRecord,
@@ -70,6 +75,7 @@ AWARD_COLUMNS = (
     "awarded_at",
     "status",
 )
+DOCUMENTS = OpportunityDocument.__table__
 MAX_AWARD_AMOUNT = Decimal(10) ** 16  # the column's 18 digits, 2 of them decimals
 SCHEMES = frozenset({"UNSPSC", "CUBSO", "CPV", "OTHER"})
 DETAIL_FIELDS = (
@@ -130,13 +136,16 @@ def _plain(value):
             plain.append(_plain(value.awards))
         if value.fields_from_text:
             plain.append(["fields_from_text", *value.fields_from_text])
+        if value.documents:
+            plain.append(["documents", *_plain(value.documents)])
     return plain
 
 
 _AS_IS = frozenset({str, int, bool, float, type(None)})
 # Fields added to records after notices were stored, hashed only when set: a notice without
-# awards keeps the hash it was stored with, so an upgrade does not make every notice "updated".
-_ADDED_LATER = ("awards", "fields_from_text")
+# awards or documents keeps the hash it was stored with, so an upgrade does not make every
+# notice "updated", and a version that only adds a document is one.
+_ADDED_LATER = ("awards", "fields_from_text", "documents")
 
 
 @functools.cache
@@ -191,6 +200,9 @@ class Ingestor:
             plan_keys=set(session.execute(select(AnnualPlan.buyer_id, AnnualPlan.fiscal_year))),
         )
         self._deadline_rules = load_rules(session)  # minimums and floor, once per run
+        # An OCDS release may list only the documents it adds (OCDS merges lists by id), so
+        # the stored list grows; a feed's entry lists all its documents each time.
+        self._documents_add_up = source.kind == SourceKind.OCDS
 
     def consume(self, items: Iterable[ParsedItem]) -> PageOutcome:
         """Feed a parser's output in; if the parser breaks, the unflushed batch is dropped."""
@@ -326,18 +338,22 @@ class Ingestor:
         except (DBAPIError, InvalidRecord, ValueError) as retry_error:
             self.fail(record.source_ref, _reason(retry_error))
 
-    def _existing(self, refs: list[str]) -> dict[str, tuple[int, str]]:
+    def _existing(self, refs: list[str]) -> dict[str, tuple[int, str, bool]]:
+        """ref -> (id, content hash, whether its documents are recorded)."""
         rows = self.session.execute(
-            select(Opportunity.source_ref, Opportunity.id, Opportunity.content_hash).where(
-                Opportunity.source_id == self.source_id, Opportunity.source_ref.in_(refs)
-            )
+            select(
+                Opportunity.source_ref,
+                Opportunity.id,
+                Opportunity.content_hash,
+                Opportunity.documents_recorded_at.is_not(None),
+            ).where(Opportunity.source_id == self.source_id, Opportunity.source_ref.in_(refs))
         )
-        return {ref: (row_id, digest) for ref, row_id, digest in rows}
+        return {ref: (row_id, digest, recorded) for ref, row_id, digest, recorded in rows}
 
     def _store(self, records: list[OpportunityRecord]) -> IngestTally:
         counts = IngestTally()
         existing = self._existing([r.source_ref for r in records])
-        fresh, changed = [], []
+        fresh, changed, unrecorded = [], [], []
         for record in records:
             digest = content_hash(record)
             if record.source_ref not in existing:
@@ -346,7 +362,10 @@ class Ingestor:
                 changed.append((existing[record.source_ref][0], record, digest))
             else:
                 counts.unchanged += 1
+                if not existing[record.source_ref][2]:
+                    unrecorded.append(existing[record.source_ref][0])
         self._insert(fresh)
+        self._stamp_documents_recorded(unrecorded)
         for opportunity_id, record, digest in changed:
             self._update(opportunity_id, record, digest)
         counts.new, counts.updated = len(fresh), len(changed)
@@ -357,9 +376,10 @@ class Ingestor:
             return
         rows = [self._row(record, digest) for record, digest in fresh]
         awards = [_award_rows(record.awards) for record, _ in fresh]  # checked before writing
+        documents = [_document_rows(record.documents) for record, _ in fresh]
         for row in rows:
             row.update(source_id=self.source_id, first_seen_at=self.now, updated_at=self.now)
-            row["needs_matching"] = True
+            row.update(needs_matching=True, documents_recorded_at=self.now)
         ids = (
             self.session.connection()
             .execute(
@@ -382,6 +402,14 @@ class Ingestor:
                 {"opportunity_id": opportunity_id, **values}
                 for opportunity_id, award_rows in zip(ids, awards, strict=True)
                 for values in award_rows
+            ],
+        )
+        _insert_documents(
+            self.session,
+            [
+                {"opportunity_id": opportunity_id, **values}
+                for opportunity_id, document_rows in zip(ids, documents, strict=True)
+                for values in document_rows
             ],
         )
         to_link = [
@@ -414,6 +442,7 @@ class Ingestor:
             if old_text != new_text:  # a corrected date or foreign id alone is not news
                 changes.append((ChangeKind.DETAILS_CHANGED, "awards", old_text, new_text))
             self._replace_awards(opportunity, new_awards)
+        changes.extend(self._update_documents(opportunity, record.documents))
         for name, value in row.items():
             setattr(opportunity, name, value)
         opportunity.needs_matching = True
@@ -454,6 +483,44 @@ class Ingestor:
         )
         _insert_awards(self.session, [{"opportunity_id": opportunity.id, **row} for row in rows])
         self.session.expire(opportunity, ["awards"])
+
+    def _update_documents(
+        self, opportunity: Opportunity, documents: tuple[DocumentRecord, ...]
+    ) -> list[tuple]:
+        """The stored list becomes the source's (on OCDS sources, what it adds joins the list);
+        a `documents` change when it adds one. A notice stored before documents were kept
+        takes its first list silently."""
+        new_rows = _document_rows(documents)
+        old = [_stored_document(document) for document in opportunity.documents]
+        new = [_document_of(row) for row in new_rows]
+        if self._documents_add_up:
+            new = list(merged_documents(old, new))
+            new_rows = _document_rows(new)
+        change = documents_change(old, new) if opportunity.documents_recorded_at else None
+        if old != new:
+            self._replace_documents(opportunity, new_rows)
+        opportunity.documents_recorded_at = opportunity.documents_recorded_at or self.now
+        return [(ChangeKind.DETAILS_CHANGED, "documents", *change)] if change else []
+
+    def _replace_documents(self, opportunity: Opportunity, rows: list[dict]) -> None:
+        """Delete, then insert, in SQL, as for awards: positions are unique."""
+        self.session.execute(
+            delete(OpportunityDocument).where(OpportunityDocument.opportunity_id == opportunity.id)
+        )
+        _insert_documents(self.session, [{"opportunity_id": opportunity.id, **row} for row in rows])
+        self.session.expire(opportunity, ["documents"])
+
+    def _stamp_documents_recorded(self, opportunity_ids: list[int]) -> None:
+        """Notices stored before documents were kept, seen again unchanged: their hash says the
+        source lists no document now, so the next one listed is news. Nothing to re-index."""
+        if not opportunity_ids:
+            return
+        self.session.connection().execute(
+            update(OPPORTUNITIES)
+            .where(OPPORTUNITIES.c.id.in_(opportunity_ids))
+            .values(documents_recorded_at=self.now, updated_at=OPPORTUNITIES.c.updated_at)
+        )
+        search_hooks.note_changes(self.session)
 
     def _row(self, record: OpportunityRecord, digest: str) -> dict:
         if not record.source_ref.strip():
@@ -610,6 +677,50 @@ def _insert_classifications(session: Session, rows: list[dict]) -> None:
 def _insert_awards(session: Session, rows: list[dict]) -> None:
     if rows:
         session.connection().execute(AWARDS.insert().returning(AWARDS.c.id), rows)
+
+
+def _insert_documents(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.connection().execute(DOCUMENTS.insert().returning(DOCUMENTS.c.id), rows)
+
+
+def _document_rows(records: tuple[DocumentRecord, ...]) -> list[dict]:
+    """Rows in the source's order, as the columns hold them (cut, http(s) links, UTC)."""
+    rows = []
+    for record in records:
+        if record.published_at is not None and record.published_at.tzinfo is None:
+            raise InvalidRecord(f"documento sin zona horaria: {record.published_at.isoformat()}")
+        url = web_url(record.url)
+        title = (record.title or "").strip() or url
+        if not title:
+            continue
+        rows.append(
+            {
+                "position": len(rows),
+                "title": title[:500],
+                "url": url if url and len(url) <= 2000 else None,
+                "document_type": _cut(record.document_type, 100),
+                "source_document_id": _cut(record.source_document_id, 200),
+                "published_at": record.published_at.astimezone(UTC)
+                if record.published_at
+                else None,
+            }
+        )
+    return rows
+
+
+def _document_of(row: dict) -> DocumentRecord:
+    return DocumentRecord(**{name: value for name, value in row.items() if name != "position"})
+
+
+def _stored_document(document: OpportunityDocument) -> DocumentRecord:
+    return DocumentRecord(
+        title=document.title,
+        url=document.url,
+        document_type=document.document_type,
+        source_document_id=document.source_document_id,
+        published_at=document.published_at,
+    )
 
 
 def _award_rows(records: tuple[AwardRecord, ...]) -> list[dict]:

@@ -8,6 +8,8 @@ Planning-only releases yield no opportunity (plans come from plan files): they a
 one ParseWarning per file so an operator sees them without a failure per release. A release
 without tender and buyer (contract- or award-only) becomes an ItemError, unless an earlier
 release of the same ocid was mapped: then it only moves that opportunity's status and awards on.
+The documents of an ocid's releases add up as OCDS merges them (by id): an amendment release
+that lists only the new document does not drop the others, whatever order the file has.
 
 A package with `links` (a paged API) ends with its next page and its release dates, which the
 pipeline uses to stop at what it already stored (`paging.py`).
@@ -24,11 +26,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import BinaryIO
 
-from scrapers import ocds_awards, ocds_mapping
+from portal.opportunities.document_identity import merged_documents
+from scrapers import ocds_awards, ocds_documents, ocds_mapping
 from scrapers.dates import to_utc
 from scrapers.ocds_stream import releases, utf8_stream
 from scrapers.paging import PageFacts
 from scrapers.records import (
+    DocumentRecord,
     ItemError,
     OpportunityRecord,
     ParseContext,
@@ -144,7 +148,8 @@ def _collect(
             if ocds_mapping.is_planning_only(release):
                 counts["planning"] += 1
                 continue
-            _keep_latest(latest, release, context)
+            earlier_documents = _other_releases_documents(value, release, context)
+            _keep_latest(latest, release, context, earlier_documents)
     return unattached, counts
 
 
@@ -161,20 +166,49 @@ def _release_of(value: object) -> object:
     return value
 
 
+def _other_releases_documents(
+    value: object, release: dict, context: ParseContext
+) -> tuple[DocumentRecord, ...]:
+    """A record without a compiled release: the documents its other releases list."""
+    if release is value or not isinstance(value, dict) or release is value.get("compiledRelease"):
+        return ()
+    listed = value.get("releases")
+    found: tuple[DocumentRecord, ...] = ()
+    for other in listed if isinstance(listed, list) else []:
+        if isinstance(other, dict) and other is not release:
+            found = merged_documents(found, _documents(other, context))
+    return found
+
+
+def _documents(release: dict, context: ParseContext) -> tuple[DocumentRecord, ...]:
+    tender = release.get("tender")
+    return ocds_documents.documents(tender if isinstance(tender, dict) else {}, context.timezone)
+
+
 def _text_id(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _keep_latest(latest: _LatestByOcid, release: dict, context: ParseContext) -> None:
+def _keep_latest(
+    latest: _LatestByOcid,
+    release: dict,
+    context: ParseContext,
+    earlier_documents: tuple[DocumentRecord, ...] = (),
+) -> None:
     """A later release (by date) supersedes the earlier one of its ocid; of two releases of one
-    date, the one whose id sorts last (then by content hash) wins whatever the file order."""
+    date, the one whose id sorts last (then by content hash) wins whatever the file order. The
+    documents of both add up (`earlier_documents`: those of the record's other releases)."""
     ocid = release["ocid"].strip()
     date = to_utc(release.get("date"), context.timezone) or _EARLIEST
     release_id = _release_id(release)
     previous = latest.get(ocid)
     if previous is not None and date < previous.date:
+        documents = merged_documents(earlier_documents, _documents(release, context))
+        _add_earlier_documents(latest, ocid, previous, documents)
         return
     mapped = _with_awards(ocds_mapping.opportunity(release, context), release, context)
+    if isinstance(mapped, OpportunityRecord) and earlier_documents:
+        mapped = _with_documents(mapped, release, earlier_documents)
     if isinstance(mapped, ItemError) and previous is not None:
         if isinstance(previous.item, OpportunityRecord):
             moved = _moved_on(previous.item, release, context)
@@ -183,8 +217,46 @@ def _keep_latest(latest: _LatestByOcid, release: dict, context: ParseContext) ->
             return
     if previous is not None and date == previous.date and isinstance(mapped, OpportunityRecord):
         if not _wins_tie(latest, ocid, previous, _Kept(date, release_id, mapped)):
+            _add_earlier_documents(latest, ocid, previous, mapped.documents)
             return
+    if isinstance(mapped, OpportunityRecord) and previous is not None:
+        if isinstance(previous.item, OpportunityRecord):
+            mapped = _with_documents(mapped, release, previous.item.documents)
     latest.put(ocid, _Kept(date, release_id, mapped))
+
+
+def _with_documents(
+    record: OpportunityRecord, release: dict, earlier: tuple[DocumentRecord, ...]
+) -> OpportunityRecord:
+    """The record with the earlier releases' documents before its own; a call reached
+    through its first document keeps that link (an amendment's own document is not it)."""
+    if not earlier:
+        return record
+    documents = merged_documents(earlier, record.documents)
+    url = ocds_mapping.stated_url(release) or _first_link(documents) or record.url
+    return replace(record, documents=documents, url=url)
+
+
+def _first_link(documents: tuple[DocumentRecord, ...]) -> str | None:
+    return next((document.url for document in documents if document.url), None)
+
+
+def _add_earlier_documents(
+    latest: _LatestByOcid, ocid: str, kept: _Kept, earlier: tuple[DocumentRecord, ...]
+) -> None:
+    """A release that does not supersede the kept one still lists documents: they go before
+    the kept release's own, which replace those that name the same document."""
+    if not earlier or not isinstance(kept.item, OpportunityRecord):
+        return
+    record = kept.item
+    documents = merged_documents(earlier, record.documents)
+    if documents == record.documents:
+        return
+    url = record.url
+    reached_through_documents = not any(d.document_type == "tenderNotice" for d in documents)
+    if reached_through_documents and url and url == _first_link(record.documents):
+        url = _first_link(documents)
+    latest.put(ocid, replace(kept, item=replace(record, documents=documents, url=url)))
 
 
 def _wins_tie(latest: _LatestByOcid, ocid: str, previous: _Kept, candidate: _Kept) -> bool:
@@ -224,12 +296,16 @@ def _with_awards(
 def _moved_on(
     record: OpportunityRecord, release: dict, context: ParseContext
 ) -> OpportunityRecord | None:
-    """An award- or contract-only release moves its process's status and awards on."""
+    """An award- or contract-only release moves its process's status and awards on; one
+    that lists documents without restating the call (an amendment) adds them."""
     status = ocds_mapping.status_signal(release)
     found = ocds_awards.awards(release, context.timezone, record.currency)
-    if status is None and not found:
+    documents = merged_documents(record.documents, _documents(release, context))
+    if status is None and not found and documents == record.documents:
         return None
-    return replace(record, status=status or record.status, awards=found or record.awards)
+    return replace(
+        record, status=status or record.status, awards=found or record.awards, documents=documents
+    )
 
 
 def _with_warnings(item: OpportunityRecord | ItemError | ParseWarning) -> Iterator[ParsedItem]:

@@ -165,13 +165,22 @@ def _published(release: dict, tender: dict, context: ParseContext):
 
 def _url(release: dict, tender: dict) -> str | None:
     documents = [doc for doc in _list(tender.get("documents")) if isinstance(doc, dict)]
+    return stated_url(release) or _first_link(
+        *(doc.get("url") for doc in documents), release.get("uri")
+    )
+
+
+def stated_url(release: dict) -> str | None:
+    """The link the release gives the call itself (its notice, else tender.url); without
+    one, the call is reached through its first document."""
+    tender = _dict(release.get("tender"))
+    documents = [doc for doc in _list(tender.get("documents")) if isinstance(doc, dict)]
     notices = [doc for doc in documents if doc.get("documentType") == "tenderNotice"]
-    for candidate in (
-        *(doc.get("url") for doc in notices),
-        tender.get("url"),
-        *(doc.get("url") for doc in documents),
-        release.get("uri"),
-    ):
+    return _first_link(*(doc.get("url") for doc in notices), tender.get("url"))
+
+
+def _first_link(*candidates: object) -> str | None:
+    for candidate in candidates:
         link = web_url(candidate) if isinstance(candidate, str) else None
         if link is not None:
             return link[:2000]

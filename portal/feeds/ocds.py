@@ -2,17 +2,33 @@
 
 Each release is the notice as it stands now, tagged by what it holds: `planning` for a
 forecast, `tenderCancellation` for a cancelled call, `award` for an awarded one with its
-awards, `tender` otherwise. Ids are stable across rebuilds (portal.feeds.ocds_ids).
+awards, `tender` otherwise. Ids are stable across rebuilds (portal.feeds.ocds_ids). The
+call's minimum time to bid and the short-deadline flag are `tender.minimumTenderPeriod`, an
+extension of the portal's own (portal.feeds.ocds_deadline). `tender.documents` holds the
+notice's link and the documents the source lists (bases, clarifications, amendments).
 """
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from portal.api.serializers import iso_utc
+from portal.feeds.ocds_deadline import FIELD as MINIMUM_FIELD
+from portal.feeds.ocds_deadline import minimum_tender_period
 from portal.feeds.ocds_ids import buyer_party, ocid_of
 from portal.feeds.text import xml_safe_tree
 from portal.opportunities.awards import Winner, awards_of
-from portal.opportunities.models import Opportunity, OpportunityClassification, OpportunityStatus
+from portal.opportunities.models import (
+    Opportunity,
+    OpportunityClassification,
+    OpportunityDocument,
+    OpportunityStatus,
+)
+from portal.web_urls import web_url
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PUBLICATION_POLICY = "https://github.com/compras-mype/portal#datos"
@@ -87,6 +103,7 @@ def _tender(opportunity: Opportunity) -> dict:
             if value
         },
         "items": tender_items(opportunity.classifications),
+        MINIMUM_FIELD: minimum_tender_period(opportunity),
     }
     if opportunity.estimated_value is not None:
         tender["value"] = {
@@ -157,11 +174,51 @@ def release(opportunity: Opportunity, detail_url: str, source_key: str) -> dict:
         data["awards"] = awards
     if buyer:
         data["buyer"] = {"id": buyer["id"], "name": buyer["name"]}
-    if opportunity.url or detail_url:
-        data["tender"]["documents"] = [
-            {"id": "notice", "documentType": "tenderNotice", "url": opportunity.url or detail_url}
-        ]
+    notice = (
+        [{"id": "notice", "documentType": "tenderNotice", "url": opportunity.url or detail_url}]
+        if opportunity.url or detail_url
+        else []
+    )
+    documents = notice + _documents(opportunity.documents, taken={"notice"})
+    if documents:
+        data["tender"]["documents"] = documents
     return data
+
+
+def _documents(documents: list[OpportunityDocument], taken: set[str]) -> list[dict]:
+    """The source's documents as OCDS Documents: its id for each when unique in the release,
+    else one of ours; links only when http(s)."""
+    found = []
+    for document in documents:
+        document_id = wanted = document.source_document_id or f"document-{document.position + 1}"
+        while document_id in taken:
+            document_id = f"{wanted}-{len(taken)}"
+        taken.add(document_id)
+        data = {
+            "id": document_id,
+            "documentType": document.document_type,
+            "title": document.title,
+            "url": web_url(document.url),
+            "datePublished": iso_utc(document.published_at),
+        }
+        found.append({key: value for key, value in data.items() if value})
+    return found
+
+
+def load_documents(session: Session, opportunities: Sequence[Opportunity]) -> None:
+    """Every opportunity's documents in one query per 500 (the export reads them all)."""
+    for start in range(0, len(opportunities), 500):
+        chunk = opportunities[start : start + 500]
+        listed = defaultdict(list)
+        query = (
+            select(OpportunityDocument)
+            .where(OpportunityDocument.opportunity_id.in_([item.id for item in chunk]))
+            .order_by(OpportunityDocument.opportunity_id, OpportunityDocument.position)
+        )
+        for document in session.scalars(query):
+            listed[document.opportunity_id].append(document)
+        for item in chunk:
+            set_committed_value(item, "documents", listed[item.id])
 
 
 def release_package(
@@ -170,9 +227,11 @@ def release_package(
     detail_url_of,
     now: datetime,
     source_keys: Mapping[int, str],
+    extensions: Sequence[str] = (),
 ) -> dict:
     """Estimated values become JSON numbers here, as the OCDS schema requires for amounts;
-    control characters are dropped, as in the XML feeds, so every format carries the same text."""
+    control characters are dropped, as in the XML feeds, so every format carries the same text.
+    `extensions` are the URLs of the extension.json files of the fields beyond OCDS."""
     package = {
         "uri": package_url,
         "version": "1.1",
@@ -180,6 +239,7 @@ def release_package(
         "publisher": {"name": "Compras MYPE"},
         "license": LICENSE,
         "publicationPolicy": PUBLICATION_POLICY,
+        **({"extensions": list(extensions)} if extensions else {}),
         "releases": [
             release(item, detail_url_of(item), source_keys[item.source_id])
             for item in opportunities

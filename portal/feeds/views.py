@@ -23,7 +23,8 @@ from portal.feeds.export import (
     spreadsheet_rows,
 )
 from portal.feeds.feed_rows import feed_params, feed_rows
-from portal.feeds.ocds import release_package
+from portal.feeds.ocds import load_documents, release_package
+from portal.feeds.ocds_deadline import RELEASE_SCHEMA_PATCH, extension_metadata
 from portal.feeds.ocds_ids import source_keys
 from portal.feeds.syndication import search_feed
 from portal.opportunities.facets import search_url_args
@@ -60,18 +61,27 @@ def requested_params() -> SearchParams:
     try:
         return search_params_from(request.args)
     except InvalidSearchParams as error:
-        abort(
-            400,
-            description=_(
-                "Parámetro «%(field)s»: %(message)s", field=error.field, message=error.message
-            ),
-        )
+        abort(400, description=_("No pudimos entender la búsqueda: %(error)s.", error=str(error)))
 
 
 def canonical_url(endpoint: str, params: SearchParams) -> str:
     """The search's URL from its canonical arguments, percent-encoded (request.url may not be)."""
     args = search_url_args(params)
     return url_for(endpoint, _external=True) + (f"?{args}" if args else "")
+
+
+def ocds_response(params: SearchParams) -> tuple[Response, int] | Response:
+    """The package, or 404 with the API's JSON error when nothing matches: OCDS 1.1's release
+    package schema requires at least one release (`releases.minItems: 1`), so an empty
+    package would be refused by validators."""
+    package = ocds_export(params)
+    if not package["releases"]:
+        message = _(
+            "Ninguna convocatoria coincide con esta búsqueda: un paquete OCDS 1.1 lleva al "
+            "menos una entrega (release), así que no hay paquete que descargar."
+        )
+        return jsonify(error={"field": None, "message": message}), 404
+    return jsonify(package)
 
 
 def ocds_export(params: SearchParams) -> dict:
@@ -81,7 +91,22 @@ def ocds_export(params: SearchParams) -> dict:
     found = exported_opportunities(db.session, params, now, export_limit(current_app.config))
     package_url = canonical_url(request.endpoint, params)
     keys = source_keys(db.session, found)
-    return release_package(found, package_url, detail_url, now, keys)
+    load_documents(db.session, found)
+    extension = url_for("feeds.deadline_extension", _external=True)
+    return release_package(found, package_url, detail_url, now, keys, [extension])
+
+
+@blueprint.get("/ocds/extensiones/plazo-minimo/extension.json")
+def deadline_extension():
+    """The OCDS extension the export's `tender.minimumTenderPeriod` belongs to."""
+    documentation = url_for("feeds.deadline_extension_schema", _external=True)
+    return jsonify(extension_metadata(documentation))
+
+
+@blueprint.get("/ocds/extensiones/plazo-minimo/release-schema.json")
+def deadline_extension_schema():
+    """Its patch to the OCDS release schema (the name extension.json gives it)."""
+    return jsonify(RELEASE_SCHEMA_PATCH)
 
 
 def _syndicated(kind: str) -> Response:
@@ -118,7 +143,7 @@ def search_calendar():
 
 @blueprint.get("/buscar.ocds.json")
 def search_ocds():
-    return jsonify(ocds_export(requested_params()))
+    return ocds_response(requested_params())
 
 
 @blueprint.get("/buscar.csv")

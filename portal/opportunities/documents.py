@@ -3,7 +3,8 @@ version of a notice lists one the stored version did not, ingest records a `docu
 the old and the new list as compact JSON, and followers are told which ones are new.
 
 Only additions are news: a document renamed, moved or withdrawn alone is not. A document is the
-same one across versions by the source's id for it, else its link, else its title.
+same one across versions by the source's id for it, else its link, else its title
+(`document_identity.document_key`).
 """
 
 import json
@@ -11,9 +12,30 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from portal.opportunities.document_identity import document_key
+
 MISSING = "—"
+# The OCDS documentType codes a call's documents carry (CODICE's kinds are read into them):
+# pages name them in the reader's words; a type outside the list is shown as published.
+DOCUMENT_TYPE_LABELS = {
+    "tenderNotice": _l("Convocatoria"),
+    "biddingDocuments": _l("Bases"),
+    "technicalSpecifications": _l("Especificaciones técnicas"),
+    "evaluationCriteria": _l("Criterios de evaluación"),
+    "eligibilityCriteria": _l("Requisitos de calificación"),
+    "clarifications": _l("Aclaraciones"),
+    "billOfQuantity": _l("Metrados y presupuesto"),
+    "contractDraft": _l("Proforma del contrato"),
+    "marketStudies": _l("Estudio de mercado"),
+    "evaluationReports": _l("Informe de evaluación"),
+    "awardNotice": _l("Aviso de adjudicación"),
+    "cancellationDetails": _l("Motivo de la cancelación"),
+    "complaints": _l("Reclamos"),
+    "contractSigned": _l("Contrato firmado"),
+}
 
 
 class DocumentLine(NamedTuple):
@@ -23,10 +45,6 @@ class DocumentLine(NamedTuple):
     url: str | None = None
     document_type: str | None = None
     source_document_id: str | None = None
-
-
-def document_key(document) -> str:
-    return document.source_document_id or document.url or document.title.casefold()
 
 
 def documents_change(old: Sequence, new: Sequence) -> tuple[str | None, str] | None:
@@ -94,3 +112,8 @@ def documents_change_text(old_text: str | None, new_text: str | None) -> tuple[s
 
 def _count(number: int) -> str:
     return ngettext("%(num)d documento", "%(num)d documentos", number)
+
+
+def document_type_label(document_type: str) -> str:
+    label = DOCUMENT_TYPE_LABELS.get(document_type)
+    return str(label) if label is not None else document_type
