@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from portal.db import db
+from scrapers.text import fold
 
 babel = Babel()
 login_manager = LoginManager()
@@ -47,12 +48,18 @@ def load_user(session_id: str):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys unless asked on every connection."""
+    """SQLite ignores foreign keys unless asked on every connection. It also lacks a way to
+    drop accents (PostgreSQL has `translate`): `portal_fold` is scrapers.text.fold in SQL."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        dbapi_connection.create_function("portal_fold", 1, _fold_or_none, deterministic=True)
+
+
+def _fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold(text)
 
 
 @event.listens_for(Pool, "checkin")

@@ -35,6 +35,10 @@ def route(method: str, rule: str, example: str, statuses: dict[str, int]) -> Non
 
 ID = "<int(max=2147483647):{}>"
 PLAN = "/planes/" + ID.format("buyer_id") + "/<int(max=9999):year>"
+OCDS_EXTENSION_FILES = (
+    "/ocds/extensiones/plazo-minimo/extension.json",
+    "/ocds/extensiones/plazo-minimo/release-schema.json",
+)
 # Public pages, feeds and the read-only API: the same for everyone.
 for rule, example in (
     ("/", "/"),
@@ -42,6 +46,7 @@ for rule, example in (
     ("/buscar.atom", "/buscar.atom"),
     ("/buscar.ics", "/buscar.ics"),
     ("/buscar.ocds.json", "/buscar.ocds.json"),
+    *((path, path) for path in OCDS_EXTENSION_FILES),
     ("/buscar.rss", "/buscar.rss"),
     ("/buscar.csv", "/buscar.csv"),
     ("/buscar.xlsx", "/buscar.xlsx"),
@@ -52,6 +57,7 @@ for rule, example in (
     ("/api/v1/plans", "/api/v1/plans"),
     ("/oportunidades/" + ID.format("opportunity_id"), "/oportunidades/{opportunity}"),
     ("/oportunidades/" + ID.format("opportunity_id") + ".ics", "/oportunidades/{opportunity}.ics"),
+    ("/entidades/", "/entidades/"),
     ("/entidades/" + ID.format("buyer_id"), "/entidades/{buyer_a}"),
     ("/planes/", "/planes/"),
     ("/fuentes", "/fuentes"),
@@ -124,6 +130,15 @@ for rule in ("/admin/usuarios", "/admin/solicitudes", "/admin/auditoria", "/admi
 route("GET", "/admin/planes.csv", "/admin/planes.csv", ADMIN_ONLY)
 route("GET", "/admin/plazos", "/admin/plazos", ADMIN_ONLY)
 route("POST", "/admin/plazos", "/admin/plazos", _each(SIGN_IN, 403, 403, 403, 303))
+# an empty form is refused (400); removing a day not recorded says so and goes back (303)
+NON_WORKING = "/admin/plazos/dias-no-laborables"
+route("POST", NON_WORKING, NON_WORKING, _each(SIGN_IN, 403, 403, 403, 400))
+route(
+    "POST",
+    NON_WORKING + "/<string(length=10):day>/quitar",
+    NON_WORKING + "/2026-06-29/quitar",
+    _each(SIGN_IN, 403, 403, 403, 303),
+)
 # Lead-time statistics: the public part for everyone, all of it for administrators only.
 for prefix, charts, figures, statuses in (
     ("/estadisticas", stats.PUBLIC_CHARTS, stats.PUBLIC_FIGURES, ALL_OK),

@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal.accounts.access import require_role
 from portal.accounts.models import AuditAction, Role, User
 from portal.admin import operations
-from portal.admin.deadline_form import DeadlineFloorForm
+from portal.admin.deadline_form import DeadlineFloorForm, NonWorkingDayForm
 from portal.admin.forms import DecisionForm, RoleForm
 from portal.admin.labels import ACTION_LABELS, ROLE_LABELS, STATE_LABELS, action_label, role_label
 from portal.admin.queries import STATES, audit_events, pending_staff, search_users
@@ -20,7 +20,12 @@ from portal.buyers.models import GovernmentLevel
 from portal.buyers.queries import buyer_by_reference
 from portal.db import db
 from portal.deadlines.display import days_text
-from portal.deadlines.operations import change_admin_floor, minimums_overview
+from portal.deadlines.operations import (
+    change_admin_floor,
+    forget_non_working_day,
+    minimums_overview,
+    record_non_working_day,
+)
 from portal.deadlines.rules import DIRECT_PROCEDURES
 from portal.deadlines.settings import MAX_FLOOR_DAYS
 from portal.pagination import PER_PAGE, Page
@@ -214,10 +219,51 @@ def deadlines():
     return _deadlines_page(form, overview)
 
 
-def _deadlines_page(form: DeadlineFloorForm, overview):
+@blueprint.post("/plazos/dias-no-laborables")
+def add_non_working_day():
+    """Record a decreed non-working day; the calls whose bid window holds it are recomputed."""
+    day_form = NonWorkingDayForm()
+    if not day_form.validate():
+        overview = minimums_overview(db.session)
+        floor_form = DeadlineFloorForm(formdata=None, days=overview.floor)
+        return _deadlines_page(floor_form, overview, day_form), 400
+    day, note = day_form.day.data, day_form.note.data.strip()
+    report = record_non_working_day(db.session, day, note, current_user.id, datetime.now(UTC))
+    flash(
+        _recomputed(_("Día no laborable guardado: %(day)s.", day=day.isoformat()), report),
+        "success",
+    )
+    return redirect(url_for("admin.deadlines"), 303)
+
+
+@blueprint.post("/plazos/dias-no-laborables/<string(length=10):day>/quitar")
+def remove_non_working_day(day: str):
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    report = forget_non_working_day(db.session, parsed, datetime.now(UTC))
+    if report is None:
+        flash(_("Ese día no estaba registrado."), "error")
+    else:
+        flash(_recomputed(_("Día no laborable quitado: %(day)s.", day=day), report), "success")
+    return redirect(url_for("admin.deadlines"), 303)
+
+
+def _recomputed(done: str, report) -> str:
+    return _(
+        "%(done)s Convocatorias recalculadas: %(changed)d; con plazo corto: %(flagged)d.",
+        done=done,
+        changed=report.changed,
+        flagged=report.flagged,
+    )
+
+
+def _deadlines_page(form: DeadlineFloorForm, overview, day_form: NonWorkingDayForm | None = None):
     return render_template(
         "admin/deadlines.html",
         form=form,
+        day_form=day_form or NonWorkingDayForm(formdata=None),
         overview=overview,
         days_text=days_text,
         direct_procedures=DIRECT_PROCEDURES,
@@ -249,7 +295,7 @@ def _compliance_filters() -> compliance.ComplianceFilters:
         year = parse_year(request.args.get("year"))
         region = parse_region(request.args.get("region"))
     except InvalidSearchParams as error:
-        abort(400, description=error.message)
+        abort(400, description=str(error))
     level = request.args.get("level") or None
     if level is not None and level not in compliance.LEVEL_LABELS:
         abort(400, description=_("El nivel de gobierno no es uno de los de la lista."))

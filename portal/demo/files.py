@@ -2,13 +2,18 @@
 
 The demo goes through the real pipeline (OCDS release package, RSS feed, PAC CSV files read
 from the instance folder), so what a newcomer sees is what production code produced.
+
+Calls are published and close in office hours in Lima, on business days. Every date is drawn
+from the Lima day of `now`, never from its hour, and each call from its own seeded generator:
+running the demo twice on one day writes the same files, so the second run finds nothing new,
+changed or to match again.
 """
 
 import csv
 import io
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,13 +22,51 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
-from portal.demo.catalogue import BUYERS, PURCHASES, SUPPLIERS, DemoBuyer, DemoPurchase
+from portal.deadlines.business_days import weekday_holidays
+from portal.demo.catalogue import (
+    BUYERS,
+    MINING_COMPANY,
+    MUNICIPALITY,
+    REGIONAL_GOVERNMENT,
+    SUPPLIERS,
+    DemoBuyer,
+    DemoPurchase,
+    purchases_for,
+)
 
 LIMA = ZoneInfo("America/Lima")  # the files carry Lima times with their offset, as SEACE does
 MONTHS_AHEAD = 6
 # Minimum calendar days from call to bids per procedure, rounded up from business days.
 CALENDAR_FLOOR = {"LP": 31, "CP": 31, "AS": 9, "SIE": 9, "CDP": 5}
 EVALUATION_PERIOD = timedelta(days=10)  # the demo assumes evaluation takes this long
+OFFICE_HOURS = (time(9, 0), time(17, 30))  # Lima: when calls are published, close and award
+PUBLISHED_DAYS_BACK = 50
+MONTH_NAMES = (
+    *("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio"),
+    *("agosto", "setiembre", "octubre", "noviembre", "diciembre"),
+)
+
+
+def lima_day(moment: datetime) -> date:
+    return moment.astimezone(LIMA).date()
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in weekday_holidays(day.year)
+
+
+def business_day_from(day: date, step: int) -> date:
+    """`day` if it is a business day, else the nearest one going `step` days (1 or -1)."""
+    while not is_business_day(day):
+        day += timedelta(days=step)
+    return day
+
+
+def office_time(day: date, rng: random.Random) -> datetime:
+    """A quarter hour from opening to closing time of that Lima day."""
+    opens, closes = (moment.hour * 60 + moment.minute for moment in OFFICE_HOURS)
+    minutes = opens + 15 * rng.randint(0, (closes - opens) // 15)
+    return datetime.combine(day, time(minutes // 60, minutes % 60), LIMA)
 
 
 def procedure_for(purchase: DemoPurchase, value: int) -> str:
@@ -42,34 +85,42 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(LIMA).isoformat(timespec="seconds")
 
 
-def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.Random, now):
+def _release(number: int, seed: int, today: date) -> dict:
+    """Call `number`: a buyer and something such a buyer buys, published on a business day
+    before `today` and closing on one; its state as of `today`, whatever the hour."""
+    rng = random.Random(f"{seed}-{number}")
+    buyer = rng.choice(BUYERS)
+    purchase = rng.choice(purchases_for(buyer.kind))
     value = rng.randrange(*purchase.value_range, 100)
     procedure = procedure_for(purchase, value)
-    published = now - timedelta(days=rng.uniform(0, 50), hours=rng.randint(0, 8))
-    published = published.replace(minute=rng.choice((0, 15, 30, 45)), second=0, microsecond=0)
-    deadline = published + timedelta(days=CALENDAR_FLOOR[procedure] + rng.randint(0, 12))
-    year = published.year
-    nomenclature = f"{procedure}-SM-{number}-{year}-{buyer.acronym}-1"
-    closed = deadline < now
+    days_back = timedelta(days=rng.randint(1, PUBLISHED_DAYS_BACK))
+    published_day = business_day_from(today - days_back, -1)
+    published = office_time(published_day, rng)
+    days_given = timedelta(days=CALENDAR_FLOOR[procedure] + rng.randint(0, 12))
+    deadline_day = business_day_from(published_day + days_given, 1)
+    deadline = office_time(deadline_day, rng)
+    nomenclature = f"{procedure}-SM-{number}-{published_day.year}-{buyer.acronym}-1"
+    closed = deadline_day < today  # one closing today stays open all day in the file
     status = "active"
     awards, suppliers = [], []
+    award_day = business_day_from(deadline_day + EVALUATION_PERIOD, 1)
     if closed:
         status = rng.choice(("complete", "complete", "unsuccessful", "cancelled"))
         # Bids closed lately are still being evaluated: closed, with no award published yet.
-        if status == "complete" and now - deadline > EVALUATION_PERIOD:
+        if status == "complete" and award_day < today:
             winner = SUPPLIERS[number % len(SUPPLIERS)]  # not drawn: the rest stays as it was
             suppliers = [_supplier_party(winner.name, winner.ruc)]
             awards = [
                 {
                     "id": f"{nomenclature}-A1",
                     "status": "active",
-                    "date": _iso(deadline + EVALUATION_PERIOD),
+                    "date": _iso(office_time(award_day, rng)),
                     "value": {"amount": value * 47 // 50, "currency": "PEN"},  # won 6% below
                     "suppliers": [{"id": f"PE-RUC-{winner.ruc}", "name": winner.name}],
                 }
             ]
     ocid = f"ocds-dgv273-demo-{number:06d}"
-    place = rng.choice(("del distrito", "de la provincia", "de la sede central", "de la región"))
+    place = _place(buyer, purchase)
     return {
         "ocid": ocid,
         "id": f"{ocid}-tender-1",
@@ -90,7 +141,7 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
         ],
         "tender": {
             "id": nomenclature,
-            "title": f"{purchase.title} {place}",
+            "title": f"{purchase.title}{place}",
             "description": purchase.description,
             "status": status,
             "procurementMethod": "open" if procedure in ("LP", "CP") else "selective",
@@ -117,6 +168,15 @@ def _release(number: int, buyer: DemoBuyer, purchase: DemoPurchase, rng: random.
     }
 
 
+def _place(buyer: DemoBuyer, purchase: DemoPurchase) -> str:
+    """Where a local or regional government's works are, as their titles say."""
+    if purchase.object_type != "works":
+        return ""
+    if buyer.kind == MUNICIPALITY:
+        return " del distrito" if "Distrital" in buyer.name else " de la provincia"
+    return " de la región" if buyer.kind == REGIONAL_GOVERNMENT else ""
+
+
 def _supplier_party(name: str, ruc: str) -> dict:
     return {
         "id": f"PE-RUC-{ruc}",
@@ -128,11 +188,8 @@ def _supplier_party(name: str, ruc: str) -> dict:
 
 def write_ocds_package(path: Path, count: int, now: datetime, seed: int = 2026) -> None:
     """An OCDS 1.1 release package of `count` calls spread over buyers, regions and sectors."""
-    rng = random.Random(seed)
-    releases = [
-        _release(number, rng.choice(BUYERS), rng.choice(PURCHASES), rng, now)
-        for number in range(1, count + 1)
-    ]
+    today = lima_day(now)
+    releases = [_release(number, seed, today) for number in range(1, count + 1)]
     package = {
         "uri": path.as_uri(),
         "version": "1.1",
@@ -165,9 +222,9 @@ def write_plan_csv(path: Path, buyer: DemoBuyer, year: int, now: datetime, seed:
     """A PAC the way Peruvian spreadsheets come: semicolons, decimal comma, Windows-1252."""
     rng = random.Random(seed)
     rows = []
-    for number, purchase in enumerate(rng.sample(PURCHASES, 8), start=1):
+    for number, purchase in enumerate(rng.sample(purchases_for(buyer.kind), 8), start=1):
         value = rng.randrange(*purchase.value_range, 100)
-        month = min(12, now.month + rng.randint(0, MONTHS_AHEAD))
+        month = min(12, lima_day(now).month + rng.randint(0, MONTHS_AHEAD))
         object_name = (
             "Consultoría de Obras" if purchase.consulting else OBJECT_NAMES[purchase.object_type]
         )
@@ -194,17 +251,30 @@ def write_plan_csv(path: Path, buyer: DemoBuyer, year: int, now: datetime, seed:
 
 
 def write_private_feed(path: Path, now: datetime, seed: int = 7) -> None:
-    """An RSS 2.0 feed of local-supplier calls from a mining company, the private-buyer case."""
+    """An RSS 2.0 feed of local-supplier calls from a mining company, the private-buyer case:
+    the deadline only in the prose, as such feeds state it."""
     rng = random.Random(seed)
+    today = lima_day(now)
+    purchases = purchases_for(MINING_COMPANY.kind)
+    company = MINING_COMPANY
     items = []
-    for number, purchase in enumerate(rng.sample(PURCHASES, 12), start=1):
-        published = now - timedelta(days=rng.uniform(0, 20))
+    for number, purchase in enumerate(rng.sample(purchases, len(purchases)), start=1):
+        published_day = business_day_from(today - timedelta(days=rng.randint(1, 20)), -1)
+        published = office_time(published_day, rng)
+        closing = business_day_from(published_day + timedelta(days=rng.randint(10, 20)), 1)
+        deadline = office_time(closing, rng)
+        text = (
+            f"<p>Entidad: {company.name} (RUC {company.ruc})</p>"
+            f"<p>{purchase.description}</p><p>Presentación de propuestas hasta el "
+            f"{deadline.day} de {MONTH_NAMES[deadline.month - 1]} de {deadline.year} "
+            f"a las {deadline:%H:%M}.</p>"
+        )
         items.append(
             "<item>"
             f"<title>{escape(purchase.title)} — proveedores locales</title>"
             f"<link>https://proveedores.minera-demo.pe/convocatorias/{number}</link>"
             f'<guid isPermaLink="false">minera-demo-{number}</guid>'
-            f"<description>{escape('<p>' + purchase.description + '</p>')}</description>"
+            f"<description>{escape(text)}</description>"
             f"<pubDate>{format_datetime(published)}</pubDate>"
             "</item>"
         )
@@ -242,7 +312,7 @@ def uploaded_pac_xlsx(buyer: DemoBuyer, year: int, now: datetime, amendment: int
     header block (entity, RUC, approving resolution), months as MM/YYYY, a UBIGEO per line.
     Amendment 1 drops one line, adds two and changes a value, as a real modification does."""
     rng = random.Random(f"pac-{buyer.ruc}")
-    purchases = rng.sample(PURCHASES, 12)
+    purchases = rng.sample(purchases_for(buyer.kind), 12)
     kept = purchases[:10] if amendment == 0 else [*purchases[:4], *purchases[5:12]]
     workbook = Workbook()
     sheet = workbook.active
@@ -263,7 +333,7 @@ def uploaded_pac_xlsx(buyer: DemoBuyer, year: int, now: datetime, amendment: int
         value = Decimal(rng.randrange(*purchase.value_range, 100))
         if amendment and number == 2:
             value = (value * Decimal("1.15")).quantize(Decimal("1"))
-        month = min(12, now.month + rng.randint(0, MONTHS_AHEAD))
+        month = min(12, lima_day(now).month + rng.randint(0, MONTHS_AHEAD))
         object_name = (
             "Consultoría de Obras" if purchase.consulting else OBJECT_NAMES[purchase.object_type]
         )

@@ -10,11 +10,15 @@ from portal.opportunities.models import Opportunity, OpportunityStatus
 from portal.plans.models import AnnualPlan, PlanLine
 
 
-def _open_now(now: datetime):
-    return select(Opportunity).where(
-        Opportunity.status == OpportunityStatus.OPEN,
-        (Opportunity.deadline_at.is_(None)) | (Opportunity.deadline_at > now),
+def open_at(now: datetime):
+    """The condition "open for bids at `now`": open status and no deadline past."""
+    return (Opportunity.status == OpportunityStatus.OPEN) & (
+        (Opportunity.deadline_at.is_(None)) | (Opportunity.deadline_at > now)
     )
+
+
+def _open_now(now: datetime):
+    return select(Opportunity).where(open_at(now))
 
 
 def latest_open(session: Session, now: datetime, limit: int = 10) -> list[Opportunity]:
