@@ -1,6 +1,7 @@
 """The OpenAPI 3 description of API v1, written by hand to match portal/api/views.py."""
 
 from portal.deadlines.checks import DEADLINE_CHECKS
+from portal.feeds.ocds_deadline import MINIMUM_TENDER_PERIOD
 from portal.opportunities.enums import AWARD_STATUSES, ChangeKind
 from portal.search.params import (
     MAX_PER_PAGE,
@@ -54,8 +55,9 @@ QUERY = _query(
 PLAN_QUERY = _query(
     "q",
     {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-    "Words that must all appear in a line's description (case-insensitive substring); only "
-    "matching lines are listed.",
+    "Words that must all appear in a line, matched by the search index as on the search page "
+    "(Spanish stems, accents and case folded, stop words ignored; whole words, not "
+    "substrings); only matching lines are listed.",
 )
 BUYER = _list(
     "buyer", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "Buyer ids (any of)."
@@ -114,8 +116,8 @@ OPPORTUNITY_PARAMETERS = [
     PUBLISHED_WITHIN,
     _query(
         "closing_within",
-        {"type": "integer", "minimum": 1, "maximum": 3650},
-        "Deadline within the next N days.",
+        {"type": "integer", "minimum": 0, "maximum": 3650},
+        "Deadline within the next N days; 0: closing today (Lima date), still ahead.",
     ),
     SIZE,
     DEADLINE_CHECK,
@@ -134,7 +136,11 @@ LISTING_SORT = SORT | {
 PLAN_PARAMETERS = [
     PLAN_QUERY,
     BUYER,
-    _list("region", {"type": "string", "pattern": "^[0-9]{2}$"}, "The buyer's UBIGEO department."),
+    _list(
+        "region",
+        {"type": "string", "pattern": "^[0-9]{2}$"},
+        "UBIGEO department codes (any of), of the line, as the search page filters forecasts.",
+    ),
     _query("year", {"type": "integer", "minimum": 1990, "maximum": 2100}, "Fiscal year."),
     SECTOR | {"description": "Lines whose classification code is in these UNSPSC codes."},
     OBJECT_TYPE,
@@ -308,12 +314,23 @@ RELEASE_PACKAGE_SCHEMA = {
         "publishedDate": {"type": "string", "format": "date-time"},
         "publisher": {"type": "object", "required": ["name"]},
         "license": {"type": "string"},
+        "extensions": {
+            "type": "array",
+            "description": "The extension.json of each field beyond OCDS 1.1: "
+            "`tender.minimumTenderPeriod`.",
+            "items": {"type": "string", "format": "uri"},
+        },
         "releases": {
             "type": "array",
+            "minItems": 1,  # as OCDS 1.1.5's release package schema requires
             "items": {
                 "type": "object",
                 "required": ["ocid", "id", "date", "tag", "initiationType", "tender"],
                 "properties": {
+                    "tender": {
+                        "type": "object",
+                        "properties": {"minimumTenderPeriod": MINIMUM_TENDER_PERIOD},
+                    },
                     "ocid": {
                         "type": "string",
                         "description": "The source's ocid, else `ocds-compras-mype-` with the "
@@ -394,6 +411,8 @@ def openapi_document(export_limit: int) -> dict:
                 "get": {
                     "operationId": "listOpportunities",
                     "summary": "Opportunities matching the search filters, cursor-paged",
+                    "description": "The notices the search page finds for the same parameters "
+                    "(with or without `q`), read through the same search index.",
                     "parameters": [*OPPORTUNITY_PARAMETERS, LISTING_SORT, PER_PAGE, CURSOR],
                     "responses": {
                         "200": _json("A page of opportunities", _page_of(OPPORTUNITY_SCHEMA)),
@@ -413,6 +432,11 @@ def openapi_document(export_limit: int) -> dict:
                     "responses": {
                         "200": _json("An OCDS release package", RELEASE_PACKAGE_SCHEMA),
                         "400": BAD_REQUEST,
+                        "404": _json(
+                            "No opportunity matches the search: an OCDS 1.1 release package "
+                            "holds at least one release, so there is none to give",
+                            ERROR_SCHEMA,
+                        ),
                     },
                 }
             },
@@ -445,9 +469,10 @@ def openapi_document(export_limit: int) -> dict:
                 "get": {
                     "operationId": "listPlans",
                     "summary": "Latest plan versions, cursor-paged; filters keep matching lines",
-                    "description": "Search parameters plans do not have (status, closing_within, "
-                    "sort, page, deadline_check, a kind other than plan_line) are refused with "
-                    "400.",
+                    "description": "The plans, in id order, holding at least one line that the "
+                    "search page finds for the same parameters, each with those lines. Search "
+                    "parameters plans do not have (status, closing_within, sort, page, "
+                    "deadline_check, a kind other than plan_line) are refused with 400.",
                     "parameters": PLAN_PARAMETERS,
                     "responses": {
                         "200": _json("A page of plans", _page_of(PLAN_SCHEMA)),

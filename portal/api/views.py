@@ -4,21 +4,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from portal.api.cursor import InvalidCursor, decode_cursor, encode_cursor, sort_order
-from portal.api.listing import (
-    filtered_opportunity_page,
-    index_cursor_name,
-    plan_page,
-    searched_opportunities,
-)
+from portal.api.cursor import InvalidCursor, decode_cursor, encode_cursor
+from portal.api.listing import cursor_name, opportunity_page, plan_page
 from portal.api.openapi import openapi_document
 from portal.api.serializers import opportunity_json, plan_json
 from portal.db import db
 from portal.errors import error_page
 from portal.feeds.export import export_limit
-from portal.feeds.views import ocds_export
+from portal.feeds.views import ocds_response
 from portal.opportunities.queries import get_opportunity
 from portal.opportunities.search_request import MAX_ID, search_params_from
 from portal.plans.params import parse_year
@@ -27,14 +23,17 @@ from portal.search.params import InvalidSearchParams, SearchParams
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 API_PREFIX = "/api/"
-HTTP_MESSAGES = {404: "recurso no encontrado", 405: "método no permitido para este recurso"}
+HTTP_MESSAGES = {
+    404: _l("recurso no encontrado"),
+    405: _l("método no permitido para este recurso"),
+}
 # Search parameters that mean nothing for plans: refused rather than silently ignored.
 NOT_FOR_PLANS = ("status", "closing_within", "sort", "page", "deadline_check")
 
 
 @blueprint.errorhandler(InvalidSearchParams)
 def invalid_parameter(error: InvalidSearchParams):
-    return jsonify(error={"field": error.field, "message": error.message}), 400
+    return jsonify(error={"field": error.field, "message": str(error.message)}), 400
 
 
 @blueprint.app_errorhandler(HTTPException)
@@ -44,7 +43,7 @@ def http_error(error: HTTPException):
     if not request.path.startswith(API_PREFIX):
         return error_page(error)
     message = HTTP_MESSAGES.get(error.code) or error.description
-    response = jsonify(error={"field": None, "message": message})
+    response = jsonify(error={"field": None, "message": str(message)})
     response.status_code = error.code
     allowed = dict(error.get_headers()).get("Allow")
     if allowed:  # a 405 names the methods the resource does take
@@ -60,16 +59,10 @@ def openapi():
 @blueprint.get("/opportunities")
 def opportunities():
     params = search_params_from(request.args)
-    now = datetime.now(UTC)
+    sort = cursor_name(params.sort)
     cursor = request.args.get("cursor")
-    if params.q:
-        sort = index_cursor_name(params.sort)
-        start = _decoded(cursor, sort, float) if cursor else None
-        page = searched_opportunities(db.session, params, now, start)
-    else:
-        sort = params.sort
-        start = _decoded(cursor, sort, sort_order(sort, now).decode) if cursor else None
-        page = filtered_opportunity_page(db.session, params, now, start)
+    start = _decoded(cursor, sort, float) if cursor else None
+    page = opportunity_page(db.session, params, datetime.now(UTC), start)
     following = _next_url(".opportunities", sort, *page.next_key) if page.next_key else None
     return jsonify(data=[opportunity_json(row) for row in page.rows], next=following)
 
@@ -77,14 +70,15 @@ def opportunities():
 @blueprint.get("/opportunities.ocds.json")
 def opportunities_ocds():
     """The search page's hits (same parameters and order), up to the export limit, as OCDS."""
-    return jsonify(ocds_export(search_params_from(request.args)))
+    return ocds_response(search_params_from(request.args))
 
 
 @blueprint.get("/opportunities/<int:opportunity_id>")
 def opportunity(opportunity_id: int):
     found = get_opportunity(db.session, opportunity_id) if opportunity_id <= MAX_ID else None
     if found is None:
-        return jsonify(error={"field": "id", "message": "convocatoria no encontrada"}), 404
+        message = str(_l("convocatoria no encontrada"))
+        return jsonify(error={"field": "id", "message": message}), 404
     return jsonify(data=opportunity_json(found, with_changes=True))
 
 
@@ -104,10 +98,10 @@ def _plan_params() -> SearchParams:
     params = search_params_from(request.args)
     for name in NOT_FOR_PLANS:
         if request.args.get(name):
-            raise InvalidSearchParams(name, "no se aplica a los planes")
+            raise InvalidSearchParams(name, _l("no se aplica a los planes"))
     kind_given = any(kind.strip() for kind in request.args.getlist("kind"))
     if kind_given and "opportunity" in params.kinds:
-        raise InvalidSearchParams("kind", "los planes solo tienen líneas (plan_line)")
+        raise InvalidSearchParams("kind", _l("los planes solo tienen líneas (plan_line)"))
     return replace(params, kinds=("plan_line",))
 
 

@@ -4,7 +4,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.db import db
@@ -20,28 +19,6 @@ from portal.search.params import InvalidSearchParams, SearchParams
 from portal.search.size import size_rule_help
 
 blueprint = Blueprint("search_page", __name__)
-
-# A parameter as the form labels it: an error names "Valor desde (S/)", never `value_min`.
-FIELD_LABELS = {
-    "q": _l("Palabras"),
-    "buyer": _l("Entidad"),
-    "kind": _l("Tipo de resultado"),
-    "sector": _l("Sector"),
-    "region": _l("Región"),
-    "object_type": _l("Objeto"),
-    "procedure": _l("Procedimiento"),
-    "deadline_check": _l("Plazo para preparar la oferta"),
-    "status": _l("Estado"),
-    "value_min": _l("Valor desde (S/)"),
-    "value_max": _l("Valor hasta (S/)"),
-    "published_within": _l("Publicadas en los últimos"),
-    "closing_within": _l("Cierran en los próximos"),
-    "size": _l("Adecuadas para"),
-    "sort": _l("Ordenar por"),
-    "page": _l("Página"),
-    "per_page": _l("Resultados por página"),
-}
-
 
 def _choices(params: SearchParams, now: datetime) -> dict:
     """The options of the filter form, from the reference tables; a family chosen through the
@@ -72,7 +49,7 @@ def page():
         return render_template(
             "search/page.html",
             error=error,
-            error_field=FIELD_LABELS.get(error.field, error.field),
+            error_field=error.label,
             params=defaults,
             stale_sources=stale_sources,
             **_choices(defaults, now),

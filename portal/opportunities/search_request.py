@@ -2,6 +2,8 @@
 
 from collections.abc import Mapping
 
+from flask_babel import lazy_gettext as _l
+
 from portal.feeds.text import INVALID_CHARACTERS
 from portal.search.params import InvalidSearchParams, SearchParams, parse_search_args
 
@@ -15,7 +17,7 @@ def refuse_control_characters(args: Mapping) -> None:
     for key, value in pairs:
         if INVALID_CHARACTERS.search(key) or INVALID_CHARACTERS.search(str(value)):
             field = INVALID_CHARACTERS.sub("", key)
-            raise InvalidSearchParams(field, "contiene un carácter no permitido")
+            raise InvalidSearchParams(field, _l("contiene un carácter no permitido"))
 
 
 def search_params_from(args: Mapping) -> SearchParams:
@@ -26,7 +28,8 @@ def search_params_from(args: Mapping) -> SearchParams:
     except InvalidSearchParams:
         raise
     except ValueError as error:  # int("²"): str.isdigit accepts digits that int() refuses
-        raise InvalidSearchParams("query", "contiene un número inválido") from error
+        message = _l("contiene un número que no podemos leer")
+        raise InvalidSearchParams("query", message, label=_l("Búsqueda")) from error
     if any(buyer_id > MAX_ID for buyer_id in params.buyer_ids):
-        raise InvalidSearchParams("buyer", "identificador demasiado grande")
+        raise InvalidSearchParams("buyer", _l("no es una entidad que conozcamos"))
     return params

@@ -1,5 +1,7 @@
 """The fiscal-year and region filters shared by the plan browser and the plans API."""
 
+from flask_babel import lazy_gettext as _l
+
 from portal.search.params import InvalidSearchParams
 
 
@@ -8,7 +10,7 @@ def parse_year(text: str | None) -> int | None:
     if text is None or text == "":
         return None
     if not (text.isascii() and text.isdigit()) or not 1990 <= int(text) <= 2100:
-        raise InvalidSearchParams("year", "debe ser un año entre 1990 y 2100")
+        raise InvalidSearchParams("year", _l("debe ser un año entre 1990 y 2100"), _l("Año"))
     return int(text)
 
 
@@ -20,7 +22,8 @@ def parse_region(text: str | None) -> str | None:
     if text is None or text == "":
         return None
     if not (text.isascii() and text.isdigit() and len(text) == 2):
-        raise InvalidSearchParams("region", "debe ser un código de departamento de dos dígitos")
+        message = _l("debe ser un código de departamento de dos dígitos")
+        raise InvalidSearchParams("region", message)
     return text
 
 
@@ -29,7 +32,8 @@ def parse_version(field: str, text: str | None) -> int | None:
     if text is None or text == "":
         return None
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 2147483647:
-        raise InvalidSearchParams(field, "debe ser un número de versión (1, 2, 3...)")
+        message = _l("debe ser un número de versión (1, 2, 3...)")
+        raise InvalidSearchParams(field, message, _l("Versión"))
     return int(text)
 
 
@@ -41,7 +45,7 @@ def parse_export_format(text: str | None) -> str:
     if text is None or text == "":
         return "csv"
     if text not in EXPORT_FORMATS:
-        raise InvalidSearchParams("formato", "debe ser csv o xlsx")
+        raise InvalidSearchParams("formato", _l("debe ser csv o xlsx"), _l("Formato"))
     return text
 
 
@@ -50,5 +54,6 @@ def parse_page(text: str | None) -> int:
     if text is None or text == "":
         return 1
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 1_000_000:
-        raise InvalidSearchParams("pagina", "debe ser un número de página (1, 2, 3...)")
+        message = _l("debe ser un número de página (1, 2, 3...)")
+        raise InvalidSearchParams("pagina", message, _l("Página"))
     return int(text)

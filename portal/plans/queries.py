@@ -2,10 +2,8 @@
 calls that fulfil its lines, and the notice a plan line gave before its call."""
 
 from collections import defaultdict
-from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.buyers.models import Buyer
@@ -13,8 +11,6 @@ from portal.opportunities.models import Opportunity
 from portal.pagination import Page, paginate
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.reference.models import Department
-from portal.search.params import SearchParams
-from portal.search.size import size_value_limit
 from scrapers.models import Source
 
 
@@ -122,44 +118,6 @@ def plan_notice_days(opportunity: Opportunity) -> float | None:
         return None
     days = (opportunity.published_at - opportunity.plan_noticed_at).total_seconds() / 86400
     return days if days >= 0 else None
-
-
-def line_conditions(session: Session, params: SearchParams, now: datetime) -> list:
-    """The search filters a plan line carries, as SQL conditions: every word of `q` in the
-    description, sector (segment or family prefix of its classification code), object type,
-    procedure and estimated value (size through its value ceiling)."""
-    conditions = [
-        func.lower(PlanLine.description).contains(word, autoescape=True)
-        for word in params.q.lower().split()
-    ]
-    if params.sectors:
-        prefixes = [code[:2] if code.endswith("000000") else code[:4] for code in params.sectors]
-        conditions.append(or_(*(PlanLine.classification_code.startswith(p) for p in prefixes)))
-    if params.object_types:
-        conditions.append(PlanLine.object_type.in_(params.object_types))
-    if params.procedure_types:
-        conditions.append(PlanLine.procedure_type_code.in_(params.procedure_types))
-    if params.value_min is not None:
-        conditions.append(PlanLine.estimated_value >= params.value_min)
-    if params.value_max is not None:
-        conditions.append(PlanLine.estimated_value <= params.value_max)
-    if params.size_class:
-        ceiling = Decimal(str(size_value_limit(session, params.size_class, now)))
-        conditions.append(PlanLine.estimated_value <= ceiling)
-    return conditions
-
-
-def lines_by_plan(session: Session, plan_ids: list[int], conditions: list) -> dict[int, list]:
-    """The lines of several plans that pass `conditions`, in one query, in line order."""
-    query = (
-        select(PlanLine)
-        .where(PlanLine.plan_id.in_(plan_ids), *conditions)
-        .order_by(PlanLine.plan_id, PlanLine.id)
-    )
-    lines: dict[int, list[PlanLine]] = defaultdict(list)
-    for line in session.scalars(query):
-        lines[line.plan_id].append(line)
-    return lines
 
 
 LINES_PER_PAGE = 200  # a PAC may hold 50,000 lines; a page shows a readable slice

@@ -52,7 +52,7 @@ def index():
         year = parse_year(request.args.get("year"))
         region = parse_region(request.args.get("region"))
     except InvalidSearchParams as error:
-        abort(400, description=error.message)
+        abort(400, description=str(error))
     plans = latest_plans(db.session, year=year, region=region)
     return render_template(
         "plans/index.html",

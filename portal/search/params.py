@@ -5,6 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+
 from portal.deadlines.checks import DEADLINE_CHECKS
 from portal.opportunities.enums import OpportunityStatus
 from scrapers.text import parse_amount
@@ -18,15 +21,27 @@ MAX_PER_PAGE = 100
 # An amount as people type it: digits with "," or "." groups, a decimal part, "S/" before.
 TYPED_AMOUNT = re.compile(r"\s*(?:S/\.?\s*)?\d[\d.,\s]*\Z", re.IGNORECASE)
 MAX_QUERY_LENGTH = 500
+Message = str | LazyString  # translated when shown, in the language of the page that shows it
+AMOUNT_MESSAGE = _l("debe ser un monto en soles, como 50,000 o 1,500.50")
 
 
 class InvalidSearchParams(ValueError):
-    """A query-string value the search cannot honour; `field` names the offending parameter."""
+    """A query-string value the search cannot honour: `field` is the parameter as sent (the
+    API names it so), `label` the field as the form labels it, `message` what is wrong with it,
+    translated when shown."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: Message, label: Message | None = None) -> None:
+        super().__init__(field, message)
         self.field = field
         self.message = message
+        self._label = label
+
+    @property
+    def label(self) -> str:
+        return str(self._label or FIELD_LABELS.get(self.field) or self.field)
+
+    def __str__(self) -> str:
+        return gettext("«%(field)s» %(message)s", field=self.label, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,27 @@ _ARG_NAMES = {
     "page": "page",
     "per_page": "per_page",
 }
+# A parameter as the search form labels it: an error names "Valor desde (S/)", never
+# `value_min`. Pages, feeds and alert forms show these; the API names the parameter itself.
+FIELD_LABELS = {
+    "q": _l("Palabras"),
+    "buyer": _l("Entidad"),
+    "kind": _l("Tipo de resultado"),
+    "sector": _l("Sector"),
+    "region": _l("Región"),
+    "object_type": _l("Objeto"),
+    "procedure": _l("Procedimiento"),
+    "deadline_check": _l("Plazo para preparar la oferta"),
+    "status": _l("Estado"),
+    "value_min": _l("Valor desde (S/)"),
+    "value_max": _l("Valor hasta (S/)"),
+    "published_within": _l("Publicadas en los últimos"),
+    "closing_within": _l("Cierran en los próximos"),
+    "size": _l("Adecuadas para"),
+    "sort": _l("Ordenar por"),
+    "page": _l("Página"),
+    "per_page": _l("Resultados por página"),
+}
 
 
 def _raw_values(args: Mapping, name: str) -> list[str]:
@@ -108,7 +144,7 @@ def _values(args: Mapping, name: str) -> list[str]:
 def _single(args: Mapping, name: str) -> str | None:
     values = _values(args, name)
     if len(values) > 1:
-        raise InvalidSearchParams(name, "se esperaba un solo valor")
+        raise InvalidSearchParams(name, _l("admite un solo valor"))
     return values[0] if values else None
 
 
@@ -117,10 +153,11 @@ def _integer(args: Mapping, name: str, minimum: int, maximum: int) -> int | None
     if text is None:
         return None
     if not _ascii_digits(text):
-        raise InvalidSearchParams(name, "debe ser un número entero")
+        raise InvalidSearchParams(name, _l("debe ser un número entero, como 5"))
     number = int(text)
     if not minimum <= number <= maximum:
-        raise InvalidSearchParams(name, f"debe estar entre {minimum} y {maximum}")
+        message = _l("debe estar entre %(minimum)d y %(maximum)d", minimum=minimum, maximum=maximum)
+        raise InvalidSearchParams(name, message)
     return number
 
 
@@ -129,12 +166,12 @@ def _amount(args: Mapping, name: str) -> Decimal | None:
     if text is None:
         return None
     if not TYPED_AMOUNT.match(text):  # parse_amount alone would read "1e30" as 130
-        raise InvalidSearchParams(name, "debe ser un monto")
+        raise InvalidSearchParams(name, AMOUNT_MESSAGE)
     amount = parse_amount(text)  # "50,000", "50.000", "S/ 1,500.50" and "1.500,50" alike
     if amount is None:
-        raise InvalidSearchParams(name, "debe ser un monto")
+        raise InvalidSearchParams(name, AMOUNT_MESSAGE)
     if amount < 0:
-        raise InvalidSearchParams(name, "debe ser un monto positivo")
+        raise InvalidSearchParams(name, _l("debe ser un monto positivo"))
     return amount
 
 
@@ -142,7 +179,7 @@ def _choices(args: Mapping, name: str, allowed: tuple[str, ...]) -> tuple[str, .
     values = _values(args, name)
     unknown = [value for value in values if value not in allowed]
     if unknown:
-        raise InvalidSearchParams(name, f"valor desconocido: {unknown[0]}")
+        raise InvalidSearchParams(name, unknown_value(unknown[0]))
     return tuple(sorted(set(values)))
 
 
@@ -151,8 +188,13 @@ def _codes(args: Mapping, name: str, digits: int | None = None) -> tuple[str, ..
     for value in values:
         well_formed = value.isascii() and value.isalnum() and len(value) <= 10
         if not well_formed or (digits and not _has_digits(value, digits)):
-            raise InvalidSearchParams(name, f"código inválido: {value}")
+            raise InvalidSearchParams(name, _l("no tiene un código válido: «%(code)s»", code=value))
     return tuple(sorted(set(values)))
+
+
+def unknown_value(value: str) -> Message:
+    """The message for a choice the form does not offer (the value cut, it may be long)."""
+    return _l("no admite el valor «%(value)s»", value=value[:40])
 
 
 def _ascii_digits(text: str) -> bool:
@@ -177,19 +219,21 @@ def parse_search_args(args: Mapping) -> SearchParams:
     """Validate a query string (MultiDict or plain mapping) into SearchParams, or raise."""
     query = _single(args, "q") or ""
     if any(len(raw) > MAX_QUERY_LENGTH for raw in _raw_values(args, "q")):  # as sent, blanks too
-        raise InvalidSearchParams("q", "consulta demasiado larga")
+        message = _l("admite como máximo %(limit)d caracteres", limit=MAX_QUERY_LENGTH)
+        raise InvalidSearchParams("q", message)
     buyers = _values(args, "buyer")
     if any(not _ascii_digits(buyer) or int(buyer) == 0 for buyer in buyers):
-        raise InvalidSearchParams("buyer", "debe ser un número entero positivo")
+        raise InvalidSearchParams("buyer", _l("no es una entidad que conozcamos"))
     value_min, value_max = _amount(args, "value_min"), _amount(args, "value_max")
     if value_min is not None and value_max is not None and value_min > value_max:
-        raise InvalidSearchParams("value_max", "debe ser mayor o igual que el valor desde")
+        message = _l("debe ser mayor o igual que «%(other)s»", other=FIELD_LABELS["value_min"])
+        raise InvalidSearchParams("value_max", message)
     size = _single(args, "size")
     if size is not None and size not in SIZE_CLASSES:
-        raise InvalidSearchParams("size", f"valor desconocido: {size}")
+        raise InvalidSearchParams("size", unknown_value(size))
     sort = _single(args, "sort") or "relevance"
     if sort not in SORTS:
-        raise InvalidSearchParams("sort", f"valor desconocido: {sort}")
+        raise InvalidSearchParams("sort", unknown_value(sort))
     return SearchParams(
         q=query,
         sectors=_codes(args, "sector", digits=8),
@@ -201,7 +245,7 @@ def parse_search_args(args: Mapping) -> SearchParams:
         value_min=value_min,
         value_max=value_max,
         published_within_days=_integer(args, "published_within", 1, 3650),
-        closing_within_days=_integer(args, "closing_within", 1, 3650),
+        closing_within_days=_integer(args, "closing_within", 0, 3650),  # 0: closing today
         size_class=size,
         deadline_checks=_choices(args, "deadline_check", DEADLINE_CHECKS),
         kinds=_choices(args, "kind", KINDS) or KINDS,

@@ -11,6 +11,8 @@ same lookup tells whether a pair's subscription allows its document's value.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -29,6 +31,7 @@ SET_FILTERS = {  # criteria field -> (SearchParams field, column, vocabulary or 
     "sectors": ("sectors", None, "sectors"),
 }
 PLAN_LINE, OPEN = "plan_line", "open"
+LIMA = ZoneInfo("America/Lima")  # whose dates "today" means, wherever the portal runs
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,13 @@ def _range_masks(columns, rows, criteria: Criteria, now: float) -> dict[str, np.
     if (days := bound("published_within")) is not None:
         masks["published"] = np.isnan(days) | (published >= now - days * 86400)
     if (days := bound("closing_within")) is not None:
-        horizon = now + days * 86400
+        horizon = np.where(days == 0, _last_instant_of_lima_day(now), now + days * 86400)
         masks["closing"] = np.isnan(days) | ((deadline >= now) & (deadline <= horizon))
     return masks
+
+
+def _last_instant_of_lima_day(now: float) -> float:
+    """Closing "in the next 0 days" is closing today: before the Lima date's midnight."""
+    today = datetime.fromtimestamp(now, LIMA).date()
+    midnight = datetime.combine(today + timedelta(days=1), time(), LIMA).timestamp()
+    return float(np.nextafter(midnight, -np.inf))

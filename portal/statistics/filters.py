@@ -7,6 +7,7 @@ snapshot answers without counting any partial month live.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from portal.plans.params import parse_region
@@ -17,6 +18,8 @@ PUBLIC_BREAKDOWNS = ("region", "sector", "procedure", "object")
 ADMIN_BREAKDOWNS = (*PUBLIC_BREAKDOWNS, "buyer")
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+LABELS = {"desde": _l("Desde"), "hasta": _l("Hasta"), "por": _l("Desglosar por")}
+SECTOR_MESSAGE = _l("debe ser un sector de la lista (un segmento UNSPSC de 8 dígitos)")
 
 
 def utc_offset_minutes(zone: str, now: datetime) -> int:
@@ -40,14 +43,16 @@ def parse_filters(args: MultiDict, today: date) -> Filters:
     start = _date(args.get("desde"), "desde") or start
     end = _date(args.get("hasta"), "hasta") or end
     if start > end:
-        raise InvalidSearchParams("desde", "debe ser anterior o igual a la fecha final")
+        message = _l("debe ser anterior o igual a «%(end)s»", end=LABELS["hasta"])
+        raise InvalidSearchParams("desde", message, LABELS["desde"])
     return Filters(start, end, parse_region(args.get("region")), _sector(args.get("sector")))
 
 
 def parse_breakdown(args: MultiDict, choices: tuple[str, ...]) -> str:
     chosen = args.get("por") or choices[0]
     if chosen not in choices:
-        raise InvalidSearchParams("por", "no es uno de los desgloses de la lista")
+        message = _l("no es uno de los desgloses de la lista")
+        raise InvalidSearchParams("por", message, LABELS["por"])
     return chosen
 
 
@@ -71,7 +76,8 @@ def _date(text: str | None, field: str) -> date | None:
     except ValueError:
         value = None
     if value is None or not EARLIEST <= value <= LATEST:
-        raise InvalidSearchParams(field, "debe ser una fecha AAAA-MM-DD entre 2000 y 2100")
+        message = _l("debe ser una fecha AAAA-MM-DD entre 2000 y 2100")
+        raise InvalidSearchParams(field, message, LABELS[field])
     return value
 
 
@@ -80,7 +86,7 @@ def _sector(text: str | None) -> str | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit() and len(text) == 8 and text.endswith("000000")):
-        raise InvalidSearchParams("sector", "debe ser un segmento UNSPSC (8 dígitos)")
+        raise InvalidSearchParams("sector", SECTOR_MESSAGE)
     if not "10" <= text[:2] <= "98":
-        raise InvalidSearchParams("sector", "debe ser un segmento UNSPSC (8 dígitos)")
+        raise InvalidSearchParams("sector", SECTOR_MESSAGE)
     return text

@@ -127,7 +127,7 @@ def _dashboard(is_admin: bool) -> Dashboard:
         choices = ADMIN_BREAKDOWNS if is_admin else PUBLIC_BREAKDOWNS
         breakdown = parse_breakdown(request.args, choices)
     except InvalidSearchParams as error:
-        abort(400, description=error.message)
+        abort(400, description=str(error))
     without_jit(db.session)
     return Dashboard(
         db.session,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,11 @@ from portal.buyers.models import Buyer
 from portal.opportunities.models import ObjectType
 from portal.opportunities.search_request import search_params_from
 from portal.reference.models import Department, ProcedureType, Sector
-from portal.search.params import KINDS, InvalidSearchParams, SearchParams
+from portal.search.params import KINDS, InvalidSearchParams, SearchParams, unknown_value
 from portal.subscriptions.models import (
     Frequency,
     Subscription,
+    SubscriptionDeadlineCheck,
     SubscriptionObjectType,
     subscription_buyers,
     subscription_procedure_types,
@@ -47,6 +49,7 @@ def alert_params(params: SearchParams) -> SearchParams:
         value_min=params.value_min,
         value_max=params.value_max,
         size_class=params.size_class,
+        deadline_checks=params.deadline_checks,
         kinds=KINDS if "plan_line" in params.kinds else OPPORTUNITIES_ONLY,
     )
 
@@ -57,15 +60,16 @@ def alert_params_from(args: Mapping) -> SearchParams:
     params = alert_params(search_params_from(args))
     for field, amount in (("value_min", params.value_min), ("value_max", params.value_max)):
         if amount is not None and amount > LARGEST_AMOUNT:
-            raise InvalidSearchParams(field, "es demasiado grande")
+            raise InvalidSearchParams(field, _l("es demasiado grande"))
         if amount is not None and amount != amount.quantize(CENT):
-            raise InvalidSearchParams(field, "admite como máximo dos decimales")
+            raise InvalidSearchParams(field, _l("admite como máximo dos decimales"))
     return params
 
 
 def _search(row, links: Mapping[str, Iterable]) -> SearchParams:
     """The search of a subscription's row (keywords, min_value, max_value, size_class_code,
-    include_forecasts) and its linked codes: the one translation both loaders use."""
+    include_forecasts) and its linked codes and choices: the one translation both loaders
+    use."""
     return SearchParams(
         q=row.keywords,
         sectors=tuple(sorted(links.get("sectors", ()))),
@@ -77,6 +81,7 @@ def _search(row, links: Mapping[str, Iterable]) -> SearchParams:
         value_min=row.min_value,
         value_max=row.max_value,
         size_class=row.size_class_code,
+        deadline_checks=tuple(sorted(links.get("deadline_checks", ()))),
         kinds=KINDS if row.include_forecasts else OPPORTUNITIES_ONLY,
     )
 
@@ -91,6 +96,7 @@ def subscription_params(subscription: Subscription) -> SearchParams:
             "buyers": [buyer.id for buyer in subscription.buyers],
             "object_types": [item.object_type for item in subscription.object_types],
             "procedure_types": [kind.code for kind in subscription.procedure_types],
+            "deadline_checks": [item.deadline_check for item in subscription.deadline_checks],
         },
     )
 
@@ -118,11 +124,15 @@ _LINKS = {
         SubscriptionObjectType.subscription_id,
         SubscriptionObjectType.object_type,
     ),
+    "deadline_checks": (
+        SubscriptionDeadlineCheck.subscription_id,
+        SubscriptionDeadlineCheck.deadline_check,
+    ),
 }
 
 
 def active_searches(session: Session) -> list[ActiveSearch]:
-    """Every active subscription of a user who can receive alerts, loaded in six queries
+    """Every active subscription of a user who can receive alerts, loaded in seven queries
     (the matcher may hold a hundred thousand; one query per subscription would take minutes)."""
     rows = session.execute(
         select(
@@ -180,6 +190,11 @@ def apply_params(session: Session, subscription: Subscription, params: SearchPar
         kept.get(value) or SubscriptionObjectType(object_type=ObjectType(value))
         for value in params.object_types
     ]
+    kept_checks = {item.deadline_check: item for item in subscription.deadline_checks}
+    subscription.deadline_checks = [
+        kept_checks.get(value) or SubscriptionDeadlineCheck(deadline_check=value)
+        for value in params.deadline_checks
+    ]
     subscription.min_value = params.value_min
     subscription.max_value = params.value_max
     subscription.size_class_code = params.size_class
@@ -203,5 +218,5 @@ def _rows(session: Session, key, values: tuple, field: str) -> list:
     found = {getattr(row, key.key) for row in rows}
     missing = [value for value in values if value not in found]
     if missing:
-        raise InvalidSearchParams(field, f"valor desconocido: {missing[0]}")
+        raise InvalidSearchParams(field, unknown_value(str(missing[0])))
     return sorted(rows, key=lambda row: getattr(row, key.key))

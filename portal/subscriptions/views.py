@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -140,7 +141,8 @@ def _search_args(query_string: str) -> MultiDict:
     try:
         return MultiDict(parse_qsl(query_string, max_num_fields=MAX_SEARCH_FIELDS))
     except ValueError:
-        raise InvalidSearchParams("query", "tiene demasiados parámetros") from None
+        message = _l("tiene demasiados parámetros")
+        raise InvalidSearchParams("query", message, label=_l("Búsqueda")) from None
 
 
 @alerts.get("/nueva")

@@ -41,4 +41,4 @@ def test_an_error_names_the_field_as_the_form_labels_it(client):
 def test_a_reversed_range_names_both_fields_in_words(client):
     page = client.get("/buscar?value_min=90,000&value_max=5,000").get_data(as_text=True)
 
-    assert "«Valor hasta (S/)» debe ser mayor o igual que el valor desde" in page
+    assert "«Valor hasta (S/)» debe ser mayor o igual que «Valor desde (S/)»" in page

@@ -49,14 +49,15 @@ def site(session) -> dict[str, str]:
 @pytest.fixture
 def production_app(app, database_url, tmp_path, monkeypatch):
     """The app as `PORTAL_ENV=production` builds it, on the (already migrated, emptied) test
-    database; none of the developer's variables leak in."""
+    database and the search index the test app keeps equal to it (listings read the index);
+    none of the developer's variables leak in."""
     for name in ("PORTAL_ENV", "SECRET_KEY", "PORTAL_BASE_URL", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     production = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "PORTAL_INDEX_DIR": str(tmp_path / "production-index"),
+            "PORTAL_INDEX_DIR": app.config["PORTAL_INDEX_DIR"],
             "PORTAL_OUTBOX_DIR": str(tmp_path / "production-outbox"),
         }
         | PRODUCTION,

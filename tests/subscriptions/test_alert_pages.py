@@ -145,7 +145,7 @@ def test_form_refuses_what_the_search_refuses(signed_in, session):
         },
     )
     assert response.status_code == 400
-    assert "debe ser mayor o igual que el valor desde" in response.get_data(as_text=True)
+    assert "debe ser mayor o igual que «Valor desde (S/)»" in response.get_data(as_text=True)
     assert _subscriptions(session, user) == []
 
 
