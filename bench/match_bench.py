@@ -56,7 +56,7 @@ from portal.opportunities.models import Opportunity, OpportunityClassification
 from portal.reference.loader import load_reference, load_unspsc_families
 from portal.reference.models import ProcedureType, Sector
 from portal.search.documents import opportunity_documents
-from portal.search.schema import term_of, terms_in
+from portal.search.schema import document_terms, term_of
 from portal.search.size import size_value_limit
 from portal.subscriptions.models import (
     Frequency,
@@ -260,7 +260,7 @@ class CorpusFacts:
     def of(cls, documents: list[dict]) -> "CorpusFacts":
         terms, sectors, regions = Counter(), Counter(), Counter()
         for document in documents:
-            terms.update(terms_in(document["title"]) | terms_in(document["body"]))
+            terms.update(document_terms(document))
             sectors.update(document["sectors"].decode().split())
             regions[document["region"].decode()] += 1
         total = len(documents)
@@ -590,7 +590,7 @@ def peer_document(document: dict) -> PeerDocument:
         sectors=frozenset(document["sectors"].decode().split()),
         value=document["value"],
         deadline=document["deadline"],
-        terms=frozenset(terms_in(document["title"]) | terms_in(document["body"])),
+        terms=frozenset(document_terms(document)),  # title, description, buyer, place, codes
     )
 
 

@@ -7,6 +7,12 @@ A "search page" is what /buscar shows: a page of 20 + total + facet counts + hig
 snippets (+ a "did you mean" suggestion when nothing matched). Prints build time, index size,
 and median/p95 latency per engine for open-only and all statuses.
 
+Both engines index the same fields: title, description, the buyer (name, acronym, RUC), the
+department and the notice's codes (nomenclature, OCDS id), and rank a query that is a code,
+RUC or acronym as a whole first (exact keys). Besides the fixed queries, buyer, place and code
+queries are drawn from the corpus itself (its buyers, places and codes come from the real
+vocabulary below).
+
 The Whoosh index is written as the portal writes it, whether a scrape run or `portal index
 rebuild`: batches of scrapers.ingest.INDEX_BATCH_SIZE handed to portal.search.writer_process,
 segments merged in tiers.
@@ -39,15 +45,24 @@ import numpy as np
 from portal.app import create_app
 from portal.db import db
 from portal.reference.loader import load_reference
-from portal.search.documents import make_document
+from portal.search.documents import BuyerFacts, department_names, make_document
 from portal.search.params import SearchParams
-from portal.search.query import search
-from portal.search.schema import STOP_WORDS, folded, term_of
+from portal.search.query import EXACT_FIRST, search
+from portal.search.schema import (
+    FIELD_WEIGHTS,
+    SCHEMA_VERSION,
+    STOP_WORDS,
+    folded,
+    query_code_keys,
+    term_of,
+)
 from portal.search.size import size_value_limit
 from portal.search.writer_process import WriterProcess
 from scrapers.ingest import INDEX_BATCH_SIZE
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from shared_data import SHARED_FIXTURES as FIXTURES  # noqa: E402  (the tests' one path)
+
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 SEED = 2026
 OPEN_SHARE = 0.05
@@ -281,13 +296,15 @@ class Buyer:
     ruc: str
 
 
+BUYER_KINDS = ["Municipalidad Distrital de", "Municipalidad Provincial de", "Red de Salud"]
+BUYER_KINDS += ["Hospital de Apoyo", "Unidad de Gestión Educativa Local", "Gobierno Regional de"]
+
+
 def _buyers(real: RealText, rng: random.Random) -> list[Buyer]:
     buyers = [Buyer("", "", "", "")]  # buyer ids start at 1
-    kinds = ["Municipalidad Distrital de", "Municipalidad Provincial de", "Red de Salud"]
-    kinds += ["Hospital de Apoyo", "Unidad de Gestión Educativa Local", "Gobierno Regional de"]
     for _ in range(BUYERS):
         region, province, district = rng.choice(real.places)
-        kind = rng.choice(kinds)
+        kind = rng.choice(BUYER_KINDS)
         place = real.departments[region] if kind == "Gobierno Regional de" else district
         name = f"{kind} {place.title()}"
         acronym = "".join(w[0] for w in name.split() if w[0].isupper()) + rng.choice(["", "/CS"])
@@ -419,6 +436,7 @@ class Corpus:
         else:
             segment = str(rng.choice(SEGMENTS))
             family = f"{segment}{rng.randint(10, 19)}"
+        department = department_names().get(buyer.region)
         return make_document(
             kind="opportunity",
             db_id=number,
@@ -434,6 +452,9 @@ class Corpus:
             published=published,
             deadline=published + timedelta(days=rng.randint(5, 40)),
             stamp=0.0,
+            buyer=BuyerFacts(buyer.name, buyer.acronym, buyer.ruc, buyer.ruc, buyer.region),
+            places=[department] if department else [],
+            codes=[code, f"ocds-dgv273-seacev3-{number}"],
         )
 
 
@@ -492,6 +513,43 @@ QUERIES = [
 ]
 
 
+def drawn_queries(corpus: Corpus, count: int = 300) -> list[tuple[str, str, dict]]:
+    """Buyer, place and code queries as people type them, drawn from the corpus's own buyers
+    (real district and department names), places and codes: each names notices it holds."""
+    rng = random.Random(SEED + 1)
+    buyers = _buyers(corpus.real, random.Random(SEED))  # the corpus's buyers, same seed
+    # an acronym that is a stop word ("HAY") is no query: it would ask for everything
+    drawn = [b for b in buyers[1:] if b.acronym.isalpha() and term_of(b.acronym)]
+    first = list(corpus.documents(count))  # the corpus's first notices: their codes exist
+    notice = first[rng.randrange(count)]
+    code, ocid = notice["refs"].split()
+    named = buyers[notice["buyer"]]
+    region, province, district = rng.choice(corpus.real.places)
+    return [
+        ("buyer", named.name, {}),
+        ("buyer", _place_in(named.name), {}),
+        ("buyer", rng.choice(drawn).acronym, {}),
+        ("buyer", named.ruc, {}),
+        ("buyer", f"{notice['title'].split()[-1]} {named.ruc}", {}),
+        ("place", "Lima", {}),
+        ("place", "Cusco", {}),
+        ("place", department_names()[region], {}),
+        ("place", province.title(), {}),
+        ("place", district.title(), {}),
+        ("place", "servicio Arequipa", {}),
+        ("code", code, {}),
+        ("code", code.lower().replace("-", " "), {}),
+        ("code", ocid, {}),
+        ("code", code.rsplit("-", 1)[0], {}),  # without the buyer's acronym
+    ]
+
+
+def _place_in(name: str) -> str:
+    """ "Municipalidad Distrital de San Isidro" -> "San Isidro"."""
+    kind = next(kind for kind in BUYER_KINDS if name.startswith(kind + " "))
+    return name[len(kind) + 1 :]
+
+
 def query_params(text: str, fields: dict, all_statuses: bool) -> SearchParams:
     return SearchParams(q=text, statuses=() if all_statuses else ("open",), **fields)
 
@@ -501,7 +559,8 @@ def query_params(text: str, fields: dict, all_statuses: bool) -> SearchParams:
 
 
 def whoosh_index_dir(workdir: Path, docs: int) -> Path:
-    return workdir / f"whoosh-{docs}-tiers"  # (earlier runs' "whoosh-N" had one big segment)
+    # earlier runs' "whoosh-N" had one big segment, "whoosh-N-tiers" no buyers, places, codes
+    return workdir / f"whoosh-{docs}-v{SCHEMA_VERSION}"
 
 
 def whoosh_build(corpus: Corpus, docs: int, index_dir: Path) -> float:
@@ -556,16 +615,21 @@ CREATE TABLE docs (id INTEGER PRIMARY KEY, kind TEXT, status TEXT, region TEXT,
   object_type TEXT, procedure_type TEXT, buyer INTEGER, segment TEXT, family TEXT,
   value REAL, published REAL, deadline REAL);
 CREATE TABLE sectors (code TEXT, doc INTEGER, PRIMARY KEY (code, doc)) WITHOUT ROWID;
+CREATE TABLE codes (key TEXT, doc INTEGER, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE INDEX docs_open ON docs(deadline) WHERE status = 'open';
 CREATE INDEX docs_status ON docs(status, deadline);
-CREATE VIRTUAL TABLE fts_all USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE fts_open USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE fts_all USING fts5(title, body, entity, place, refs,
+  tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE fts_open USING fts5(title, body, entity, place, refs,
+  tokenize='unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE vocab_all USING fts5vocab(fts_all, 'col');
 CREATE VIRTUAL TABLE vocab_open USING fts5vocab(fts_open, 'col');
 CREATE VIRTUAL TABLE temp.terms_all USING fts5vocab(main, fts_all, 'row');
 CREATE TABLE stems (stem TEXT, term TEXT, PRIMARY KEY (stem, term)) WITHOUT ROWID;
 """
-TITLE_WEIGHT = 2.5  # the portal's FIELD_WEIGHTS
+FTS_COLUMNS = ("title", "body", "entity", "place", "refs")
+assert FTS_COLUMNS == tuple(field for field, _weight in FIELD_WEIGHTS)
+BM25_WEIGHTS = ", ".join(str(weight) for _field, weight in FIELD_WEIGHTS)  # the portal's
 FACET_COLUMNS = {  # portal facet -> column of the hit set ("family" only under a chosen segment)
     "sector": "segment",
     "region": "region",
@@ -584,16 +648,18 @@ def fts_build(corpus: Corpus, docs: int, path: Path) -> float:
     started = time.perf_counter()
     connection = sqlite3.connect(path)
     connection.executescript(FTS_SCHEMA)
-    batch_docs, batch_sectors, batch_all, batch_open = [], [], [], []
+    batch_docs, batch_sectors, batch_codes, batch_all, batch_open = [], [], [], [], []
+    columns = ", ".join(FTS_COLUMNS)
 
     def flush() -> None:
         connection.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch_docs)
         connection.executemany("INSERT INTO sectors VALUES (?,?)", batch_sectors)
-        connection.executemany("INSERT INTO fts_all(rowid, title, body) VALUES (?,?,?)", batch_all)
-        connection.executemany(
-            "INSERT INTO fts_open(rowid, title, body) VALUES (?,?,?)", batch_open
-        )
-        for batch in (batch_docs, batch_sectors, batch_all, batch_open):
+        connection.executemany("INSERT OR IGNORE INTO codes VALUES (?,?)", batch_codes)
+        for table, rows in (("fts_all", batch_all), ("fts_open", batch_open)):
+            connection.executemany(
+                f"INSERT INTO {table}(rowid, {columns}) VALUES (?,?,?,?,?,?)", rows
+            )
+        for batch in (batch_docs, batch_sectors, batch_codes, batch_all, batch_open):
             batch.clear()
 
     for d in corpus.documents(docs):
@@ -619,7 +685,8 @@ def fts_build(corpus: Corpus, docs: int, path: Path) -> float:
             )
         )
         batch_sectors.extend((code, d["db_id"]) for code in sectors)
-        row = (d["db_id"], d["title"], d["body"])
+        batch_codes.extend((key, d["db_id"]) for key in d["codes"].split())
+        row = (d["db_id"], *(d[column] for column in FTS_COLUMNS))
         batch_all.append(row)
         if status == "open":
             batch_open.append(row)
@@ -718,7 +785,9 @@ def _facet_flags(params: SearchParams) -> tuple[dict[str, str], list]:
     return flags, args
 
 
-def _hit_set(table: str, match: str, key: str, open_only: bool, flags, flag_args, ranges):
+def _hit_set(
+    table: str, match: str, key: str, open_only: bool, flags, flag_args, ranges, key_args=()
+):
     """SELECT of one hit set (columns for facets, the sort key, flags) and its arguments."""
     now = NOW.timestamp()
     columns = [
@@ -727,7 +796,7 @@ def _hit_set(table: str, match: str, key: str, open_only: bool, flags, flag_args
         f"{key} AS key",
         *flags.values(),
     ]
-    args = [*flag_args]
+    args = [*key_args, *flag_args]
     if match:
         source = f"{table} CROSS JOIN docs d ON d.id = {table}.rowid WHERE {table} MATCH ?"
         args.append(match)
@@ -765,8 +834,16 @@ def fts_page(app, connection: sqlite3.Connection, params: SearchParams):
     table = "fts_open" if open_only else "fts_all"
     terms = fts_terms(params.q)
     match = fts_match(connection, terms) if terms else ""
+    key_args: list = []
     if params.sort == "relevance" and terms:
-        key = f"bm25({table}, {TITLE_WEIGHT}, 1.0)"
+        key = f"bm25({table}, {BM25_WEIGHTS})"
+        for code in query_code_keys(params.q):  # exact codes, RUC, acronym first
+            named = [
+                row[0] for row in connection.execute("SELECT doc FROM codes WHERE key = ?", [code])
+            ]
+            if named:
+                key += f" - {EXACT_FIRST!r} * (d.id IN ({_marks(named)}))"
+                key_args += named
     elif params.sort == "closing":
         key = "coalesce(d.deadline, 1e300)"
     elif params.sort == "value":
@@ -775,7 +852,7 @@ def fts_page(app, connection: sqlite3.Connection, params: SearchParams):
         key = "coalesce(-d.published, 1e300)"
     flags, flag_args = _facet_flags(params)
     ranges = _range_conditions(app, params, NOW.timestamp())
-    hits_sql, args = _hit_set(table, match, key, open_only, flags, flag_args, ranges)
+    hits_sql, args = _hit_set(table, match, key, open_only, flags, flag_args, ranges, key_args)
     ctes = [f"hits AS MATERIALIZED ({hits_sql})"]
     every = "hits"
     if open_only:  # the portal's status facet also counts the archive's statuses
@@ -858,21 +935,27 @@ def _within_two(word: str, other: str) -> bool:
 
 
 def fts_suggestion(connection: sqlite3.Connection, table: str, text: str) -> str | None:
-    """The portal's rule: an unknown word becomes the most frequent title word within edit
-    distance 2 sharing its first letter (fts5vocab over the title column)."""
+    """The portal's rule: an unknown word becomes the most frequent word of titles, buyers'
+    names and departments within edit distance 2 sharing its first letter (fts5vocab); a word
+    of those, of a code or of a department's name is never replaced."""
     vocab = "vocab_open" if table == "fts_open" else "vocab_all"
     words = [w for w in (folded(w) for w in re.findall(r"\w+", text)) if len(w) >= 2]
     words = [w for w in words if w not in STOP_WORDS]
+    departments = {folded(w) for name in department_names().values() for w in name.split()}
     corrected = []
     for word in words:
-        known = connection.execute(
-            f"SELECT 1 FROM {vocab} WHERE term = ? AND col = 'title'", [word]
-        ).fetchone()
+        known = (
+            word in departments
+            or connection.execute(
+                f"SELECT 1 FROM {vocab} WHERE term = ? AND col != 'body'", [word]
+            ).fetchone()
+        )
         replacement = word
-        if not known:
+        if not known and not any(character.isdigit() for character in word):
             candidates = connection.execute(
-                f"SELECT term, cnt FROM {vocab} WHERE term >= ? AND term < ? AND col = 'title' "
-                "AND length(term) BETWEEN ? AND ?",
+                f"SELECT term, sum(cnt) FROM {vocab} WHERE term >= ? AND term < ? "
+                "AND col IN ('title', 'entity', 'place') AND length(term) BETWEEN ? AND ? "
+                "GROUP BY term",
                 [word[0], chr(ord(word[0]) + 1), len(word) - 2, len(word) + 2],
             ).fetchall()
             best = None  # Whoosh's corrector: the most frequent, a tie to the larger term
@@ -937,21 +1020,15 @@ class Measured:
     pages: dict  # query index -> (total, suggestion, [(id, title_html)])
 
 
-def run(docs: int, workdir: Path, rounds: int, reuse: bool) -> tuple[list[Measured], object]:
-    index_dir, fts_path = whoosh_index_dir(workdir, docs), workdir / f"fts-{docs}.sqlite3"
+def run(
+    corpus: Corpus, queries: list, docs: int, workdir: Path, rounds: int, reuse: bool
+) -> tuple[list[Measured], object]:
+    index_dir = whoosh_index_dir(workdir, docs)
+    fts_path = workdir / f"fts-{docs}-v{SCHEMA_VERSION}.sqlite3"
     whoosh_seconds = fts_seconds = float("nan")  # an index kept from an earlier run
     build_whoosh = not (reuse and index_dir.is_dir())
     build_fts = not (reuse and fts_path.is_file())
     if build_whoosh or build_fts:
-        started = time.perf_counter()
-        corpus = Corpus(load_real_text())
-        print(
-            f"Vocabulario real: {len(corpus.real.words):,} palabras, "
-            f"{sum(map(len, corpus.real.starts.values()))} inicios de título, "
-            f"{len(corpus.real.objects):,} objetos "
-            f"({time.perf_counter() - started:.1f} s)",
-            file=sys.stderr,
-        )
         print(f"Construyendo {docs:,} documentos…", file=sys.stderr)
     if build_whoosh:
         whoosh_seconds = whoosh_build(corpus, docs, index_dir)
@@ -969,17 +1046,17 @@ def run(docs: int, workdir: Path, rounds: int, reuse: bool) -> tuple[list[Measur
     for all_statuses in (False, True):
         label = "all" if all_statuses else "open"
         for engine, run_one, build, size in engines:
-            queries = [query_params(t, f, all_statuses) for _, t, f in QUERIES]
-            pages = {i: run_one(p) for i, p in enumerate(queries)}  # warm-up, kept for checks
+            searches = [query_params(t, f, all_statuses) for _, t, f in queries]
+            pages = {i: run_one(p) for i, p in enumerate(searches)}  # warm-up, kept for checks
             timings = defaultdict(list)
             for _ in range(rounds):
-                for i, params in enumerate(queries):
+                for i, params in enumerate(searches):
                     timings[i].append(_timed(run_one, params)[0])
             measured.append(Measured(docs, engine, label, timings, build, size, pages))
     return measured, app
 
 
-def _check(measured: list[Measured]) -> bool:
+def _check(measured: list[Measured], queries: list) -> bool:
     """Per query: hits, page ids in common, facets and suggestion of each engine."""
     print(
         "\nComprobación (no cronometrada): total whoosh / fts5, ids de la página en común, "
@@ -992,7 +1069,7 @@ def _check(measured: list[Measured]) -> bool:
         if m.engine != "whoosh":
             continue
         fts = by_key[(m.docs, "fts5", m.statuses)]
-        for i, (kind, text, fields) in enumerate(QUERIES):
+        for i, (kind, text, fields) in enumerate(queries):
             w, f = m.pages[i], fts.pages[i]
             common = len({d for d, _ in w.hits} & {d for d, _ in f.hits})
             facets = sorted(
@@ -1021,12 +1098,12 @@ def _slowest(measured: list[Measured], count: int) -> list[tuple[float, str, int
     return sorted(whoosh, reverse=True)[:count]
 
 
-def _profile(app, measured: list[Measured], count: int = 5, lines: int = 35) -> None:
+def _profile(app, measured: list[Measured], queries, count: int = 5, lines: int = 35) -> None:
     """pyinstrument over the slowest Whoosh queries, each repeated; the top of each profile."""
     from pyinstrument import Profiler
 
     for median, statuses, i in _slowest(measured, count):
-        kind, text, fields = QUERIES[i]
+        kind, text, fields = queries[i]
         params = query_params(text, fields, statuses == "all")
         profiler = Profiler(interval=0.0005)
         profiler.start()
@@ -1042,7 +1119,7 @@ def _profile(app, measured: list[Measured], count: int = 5, lines: int = 35) -> 
         )
 
 
-def report(measured: list[Measured]) -> None:
+def report(measured: list[Measured], queries: list) -> None:
     print("| docs | engine | statuses | median ms | p95 ms | build s | docs/s | size MB |")
     print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     p95s = {}
@@ -1058,7 +1135,7 @@ def report(measured: list[Measured]) -> None:
     for docs, statuses in dict.fromkeys((m.docs, m.statuses) for m in measured):
         ratio = p95s[(docs, "whoosh", statuses)] / p95s[(docs, "fts5", statuses)]
         print(f"| {docs:,} | {statuses} | {ratio:.2f} |")
-    classes = list(dict.fromkeys(kind for kind, _, _ in QUERIES))
+    classes = list(dict.fromkeys(kind for kind, _, _ in queries))
     columns = [(m.docs, m.engine, m.statuses) for m in measured]
     print("\nmedian ms per query class (p95 in brackets):\n")
     print("| class | " + " | ".join(f"{e} {s} {d:,}" for d, e, s in columns) + " |")
@@ -1066,7 +1143,7 @@ def report(measured: list[Measured]) -> None:
     for kind in classes:
         cells = []
         for m in measured:
-            times = sorted(t for i, ts in m.timings.items() if QUERIES[i][0] == kind for t in ts)
+            times = sorted(t for i, ts in m.timings.items() if queries[i][0] == kind for t in ts)
             cells.append(f"{statistics.median(times):.1f} ({nearest_rank(times, 0.95):.1f})")
         print(f"| {kind} | " + " | ".join(cells) + " |")
 
@@ -1082,15 +1159,25 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep indexes built by a past run")
     options = parser.parse_args()
     options.workdir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    corpus = Corpus(load_real_text())
+    queries = QUERIES + drawn_queries(corpus)
+    print(
+        f"Vocabulario real: {len(corpus.real.words):,} palabras, "
+        f"{sum(map(len, corpus.real.starts.values()))} inicios de título, "
+        f"{len(corpus.real.objects):,} objetos "
+        f"({time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
     measured = []
     for docs in options.docs or [100_000]:
-        rows, app = run(docs, options.workdir, options.rounds, options.reuse)
+        rows, app = run(corpus, queries, docs, options.workdir, options.rounds, options.reuse)
         measured.extend(rows)
         if options.profile:
-            _profile(app, rows)
-    if not _check(measured):
+            _profile(app, rows, queries)
+    if not _check(measured, queries):
         print("AVISO: los motores difieren en totales o facetas (ver arriba)", file=sys.stderr)
-    report(measured)
+    report(measured, queries)
 
 
 if __name__ == "__main__":

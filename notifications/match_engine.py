@@ -5,8 +5,9 @@ Subscriptions are indexed by what they require: each is reached only through its
 selective requirement in this batch (its rarest keyword, or its buyers, regions, sectors,
 procedures, object types or kinds), and only those candidate pairs are verified, with the
 search's own filters (`portal.search.rules.filter_masks`) and the search's own analysis
-(`portal.search.schema.terms_in`, `portal.search.query.query_terms`): a subscription matches a
-document exactly when its saved search would return it.
+(`portal.search.schema.document_terms`, `portal.search.query.query_terms`): a subscription
+matches a document exactly when its saved search would return it, its words found in the same
+fields (title, description, buyer, department, codes).
 
 Documents are the index documents `portal.search.documents` builds from committed rows, read
 straight from the database, so matching never waits for the index to take them in.
@@ -21,7 +22,7 @@ from portal.search.arrays import STRING_COLUMNS, VOCABULARIES
 from portal.search.params import SearchParams
 from portal.search.query import query_terms
 from portal.search.rules import SET_FILTERS, WIDTH, Criteria, criteria_of, filter_masks
-from portal.search.schema import terms_in
+from portal.search.schema import document_terms
 
 # Candidate pairs verified at a time: bounds memory (about 100 bytes a pair) on any batch.
 PAIRS_PER_ROUND = 250_000
@@ -63,7 +64,7 @@ def document_batch(documents: Sequence[dict]) -> DocumentBatch:
         columns=columns,
         sector_doc=np.array(sector_doc, dtype=np.int64),
         sector_code=np.array(sector_code, dtype=np.int64),
-        terms=[terms_in(doc["title"]) | terms_in(doc["body"]) for doc in documents],
+        terms=[document_terms(doc) for doc in documents],
     )
 
 
@@ -254,7 +255,7 @@ def _verified(
 
 
 def _holds_all_terms(subs, docs, index: SubscriptionIndex, doc_terms: _DocTerms) -> np.ndarray:
-    """Every keyword term of the subscription is in the document (title or description)."""
+    """Every keyword term of the subscription is in the document (any searched field)."""
     wanted = index.term_start[subs + 1] - index.term_start[subs]
     pair = np.repeat(np.arange(len(subs)), wanted)
     ends = np.cumsum(wanted)

@@ -24,6 +24,12 @@ _NOMENCLATURA_ALIASES = {
     "AMC": None,
 }
 _NOMENCLATURA = re.compile(r"^(?P<kind>[A-Z]+)(?:[ -](?P<modality>[A-Z]+))?-")
+# A process code (nomenclatura) written anywhere in a text: "AS-SM-219-2026-MVES-1",
+# "CP SER-SM-1-2026-MDCC-1"; read by scrapers.text_facts and indexed as an exact code.
+NOMENCLATURA_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9-])[A-Za-z]{2,8}(?:[ -][A-Za-z]{2,8})?-(?:[A-Za-z]{2,8}-)*"
+    r"\d{1,6}-(?:19|20)\d{2}(?:-[A-Za-z0-9/.()]+)*"
+)
 _PROCEDURE_NAMES = {
     "licitacion publica abreviada": "LPA",
     "concurso publico abreviado": "CPA",

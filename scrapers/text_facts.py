@@ -114,10 +114,7 @@ _AMOUNT = re.compile(
 _RUC = re.compile(r"\(?\s*r\.? ?u\.? ?c\.?\s*(?:n[°º.o]*\s*)?[:\-]?\s*(?P<ruc>\d{11})(?!\d)\s*\)?")
 _SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4})\.\s")
 _RUC_NUMBER = re.compile(r"\s*(?P<ruc>\d{11})(?!\d)")
-_NOMENCLATURA = re.compile(
-    r"(?<![A-Za-z0-9-])[A-Za-z]{2,8}(?:[ -][A-Za-z]{2,8})?-(?:[A-Za-z]{2,8}-)*"
-    r"\d{1,6}-(?:19|20)\d{2}(?:-[A-Za-z0-9/.()]+)*"
-)
+_NOMENCLATURA = peru.NOMENCLATURA_IN_TEXT
 
 _STATUS_WORDS = (
     (r"buena pro consentida|consentid[oa]|adjudicad[oa]", OpportunityStatus.AWARDED),

@@ -102,6 +102,8 @@ def _column(segment_reader, name: str, count: int) -> np.ndarray:
             return np.full(count, VOCABULARIES[name].code(""), dtype=np.int32)
         column = segment_reader.schema[name].column_type
         return _string_column(perdoc.column_reader(name, column), count, VOCABULARIES[name])
+    if name not in segment_reader.schema:  # an index written before the column existed
+        return np.full(count, 0.0, dtype=np.float64)
     column = segment_reader.schema[name].column_type
     default = column.default_value()
     if not perdoc.has_column(name):

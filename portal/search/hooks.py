@@ -10,11 +10,12 @@ import logging
 from collections.abc import Iterable
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
+from portal.buyers.models import Buyer
 from portal.opportunities.models import Opportunity, OpportunityClassification
 from portal.plans.models import AnnualPlan, PlanLine
 from portal.search.sync import Changes, apply_changes, changed_documents, repair
@@ -28,7 +29,10 @@ DEFER_KEY = "search_deferred"
 WATCHED_TABLES = frozenset(
     {"opportunities", "opportunity_classifications", "plan_lines", "annual_plans"}
 )
-ID_KINDS = ("opportunity_ids", "plan_line_ids", "plan_ids")
+ID_KINDS = ("opportunity_ids", "plan_line_ids", "plan_ids", "buyer_ids")  # Changes' fields
+# What documents say of their buyer (portal.search.documents.BuyerFacts): a change to one of
+# these re-indexes every notice and plan line of the buyer.
+BUYER_INDEXED = ("name", "acronym", "ruc", "identifier", "region_code")
 
 
 def _pending(session: Session) -> dict[str, set]:
@@ -81,6 +85,14 @@ def _after_flush(session: Session, _context) -> None:
             pending["plan_line_ids"].add(row.id)
         elif isinstance(row, AnnualPlan):
             pending["plan_ids"].add(row.id)
+    for row in session.dirty:  # a new buyer has nothing indexed yet
+        if isinstance(row, Buyer) and _buyer_facts_changed(row):
+            pending["buyer_ids"].add(row.id)
+
+
+def _buyer_facts_changed(buyer: Buyer) -> bool:
+    attributes = inspect(buyer).attrs
+    return any(attributes[name].history.has_changes() for name in BUYER_INDEXED)
 
 
 def _after_commit(session: Session) -> None:

@@ -1,6 +1,10 @@
 """The search: BM25F over the query terms' postings, filters and facets as array operations.
 
-All words of the query must appear (title or description); the title counts 2.5x. Facets are
+All words of the query must appear, each in the title, the description, the buyer's name,
+acronym or RUC, the department or a code of the notice (portal.search.schema.FIELD_WEIGHTS:
+the title counts 2.5x). A query, or a part of it between blanks, that is a notice's code
+(nomenclature, OCDS id, reference) or its buyer's RUC or acronym, as a whole, puts the
+documents it names first when sorted by relevance. Facets are
 disjunctive: each facet counts the hits under every filter except its own, so choosing one
 region still shows how many hits the other regions would give. Plan lines have no status:
 the status filter and facet apply to opportunities only. "open" means open in the database
@@ -12,6 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 
 import numpy as np
 from flask import current_app
@@ -19,17 +24,27 @@ from whoosh.searching import Searcher
 
 from portal.db import db
 from portal.search.arrays import VOCABULARIES, IndexArrays, postings
-from portal.search.documents import OPPORTUNITY, PLAN_LINE
+from portal.search.documents import OPPORTUNITY, PLAN_LINE, department_names
 from portal.search.highlight import highlight_snippet, highlight_title
 from portal.search.params import SearchParams
 from portal.search.readers import READERS
 from portal.search.rules import Criteria, criteria_of, expired_open, filter_masks
-from portal.search.schema import ANALYZER, WORD_ANALYZER, term_of
+from portal.search.schema import (
+    ANALYZER,
+    FIELD_WEIGHTS,
+    WORD_ANALYZER,
+    folded,
+    query_code_keys,
+    term_of,
+)
 from portal.search.size import size_value_limit
 from portal.search.store import ARCHIVE, OPEN, PARTS
 
-FIELD_WEIGHTS = (("title", 2.5), ("body", 1.0))
 K1, B = 1.2, 0.75
+TEXT_FIELDS = FIELD_WEIGHTS[:2]  # what a notice itself says: similar notices share it
+# Added to the relevance of a document per exact key of the query it holds: far above any
+# BM25F score (each term adds less than its idf, ~14 at a million documents).
+EXACT_FIRST = 1e6
 FACETS = (
     "sector",
     "family",
@@ -90,6 +105,7 @@ class _Matched:
     scores: np.ndarray
     base: np.ndarray
     masks: dict[str, np.ndarray]
+    exact: np.ndarray | None = None  # per document, exact keys of the query it holds
 
 
 def query_terms(text: str) -> tuple[str, ...]:
@@ -115,19 +131,33 @@ def _open_parts(names) -> list[_Part]:
     return parts
 
 
-def _term_frequencies(arrays: IndexArrays, term: str) -> np.ndarray:
-    """BM25F pseudo-frequency of one term for every document (0 where absent)."""
+def _term_frequencies(arrays: IndexArrays, term: str, fields=FIELD_WEIGHTS) -> np.ndarray:
+    """BM25F pseudo-frequency of one term for every document (0 where absent). Title and
+    description are length-normalised; names, places and codes are short and are not."""
     combined = np.zeros(arrays.count, dtype=np.float32)
-    for field, weight in FIELD_WEIGHTS:
+    for field, weight in fields:
         ids, frequencies = postings(arrays, field, term)
         if len(ids):
-            combined[ids] += weight * frequencies / arrays.norms[field][ids]
+            norms = arrays.norms.get(field)
+            combined[ids] += weight * frequencies / (norms[ids] if norms is not None else 1.0)
     return combined
 
 
-def _scores(parts: list[_Part], terms: tuple[str, ...], require_all: bool) -> list:
+def _exact_counts(arrays: IndexArrays, keys: tuple[str, ...]) -> np.ndarray:
+    """Per document, how many of the keys its codes field holds as a whole."""
+    counts = np.zeros(arrays.count, dtype=np.int16)
+    for key in keys:
+        counts[postings(arrays, "codes", key)[0]] += 1
+    return counts
+
+
+def _scores(
+    parts: list[_Part], terms: tuple[str, ...], require_all: bool, fields=FIELD_WEIGHTS
+) -> list:
     """(scores, matched) per part; idf from the document frequency over all searched parts."""
-    frequencies = [[_term_frequencies(part.arrays, term) for term in terms] for part in parts]
+    frequencies = [
+        [_term_frequencies(part.arrays, term, fields) for term in terms] for part in parts
+    ]
     total = sum(int(part.arrays.live.sum()) for part in parts) or 1
     results = []
     document_counts = [
@@ -185,14 +215,17 @@ def _size_limit(params: SearchParams, now: datetime) -> float:
 
 
 def _matched_parts(params: SearchParams, now: datetime, terms: tuple[str, ...]) -> list:
-    """The searched parts scored together (one idf), each with its filter masks."""
+    """The searched parts scored together (one idf), each with its filter masks and, for a
+    ranked search, the exact keys of the query each document holds."""
     parts = _open_parts(_parts_needed(params))
     criteria = _criteria(params, now)
+    keys = query_code_keys(params.q) if terms and params.sort == "relevance" else ()
     matched = []
     for part, (scores, hits) in zip(parts, _scores(parts, terms, require_all=True), strict=True):
         base = part.arrays.live & hits if terms else part.arrays.live.copy()
         masks = _filters(part.arrays, criteria, now.timestamp())
-        matched.append(_Matched(part, scores, base, masks))
+        exact = _exact_counts(part.arrays, keys) if keys else None
+        matched.append(_Matched(part, scores, base, masks, exact))
     return matched
 
 
@@ -287,12 +320,18 @@ def _top_values(facet: str, counts: np.ndarray, chosen_sectors=()) -> tuple[Face
 
 
 def _sort_key(
-    arrays: IndexArrays, sort: str, scores: np.ndarray, has_terms: bool, now: float
+    arrays: IndexArrays,
+    sort: str,
+    scores: np.ndarray,
+    has_terms: bool,
+    now: float,
+    exact: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Bigger first; unknown dates and values sort last."""
+    """Bigger first; unknown dates and values sort last; an exact code or RUC first."""
     columns = arrays.columns
     if sort == "relevance" and has_terms:
-        return scores.astype(np.float64)
+        key = scores.astype(np.float64)
+        return key + EXACT_FIRST * exact if exact is not None else key
     if sort == "closing":
         return _closing_key(columns["deadline"], now)
     if sort == "value":
@@ -328,7 +367,8 @@ def _ranked(matched: list, sort: str, by_score: bool, now: float) -> _Ranked:
     for index, item in enumerate(matched):
         columns = item.part.arrays.columns
         rows = np.flatnonzero(_all_of(item.base, item.masks))
-        keys.append(_sort_key(item.part.arrays, sort, item.scores, by_score, now)[rows])
+        key = _sort_key(item.part.arrays, sort, item.scores, by_score, now, item.exact)
+        keys.append(key[rows])
         is_plan = columns["kind"][rows] == plan_code
         uids.append(columns["db_id"][rows].astype(np.int64) * 2 + is_plan)
         where.append(np.stack([np.full(len(rows), index), rows]))
@@ -430,6 +470,18 @@ def opportunity_sort_keys(params: SearchParams, now: datetime) -> tuple[np.ndarr
     return ranked.keys, ranked.uids // 2
 
 
+def matching_plan_lines(params: SearchParams, now: datetime) -> tuple[np.ndarray, np.ndarray]:
+    """(id, buyer id) of every plan line the search matches, ids ascending, for the plans API
+    to list each plan with its matching lines."""
+    ids, buyers = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for item in _matched_parts(replace(params, kinds=(PLAN_LINE,)), now, query_terms(params.q)):
+        rows = np.flatnonzero(_all_of(item.base, item.masks))
+        ids.append(item.part.arrays.columns["db_id"][rows].astype(np.int64))
+        buyers.append(item.part.arrays.columns["buyer"][rows].astype(np.int64))
+    unique, first = np.unique(np.concatenate(ids), return_index=True)  # written twice: once
+    return unique, np.concatenate(buyers)[first]
+
+
 def _hit(part: _Part, docnum: int, score: float, terms: tuple[str, ...]) -> SearchHit:
     stored = part.searcher.stored_fields(docnum)
     kind, db_id = stored["doc_key"].split(":")
@@ -443,19 +495,40 @@ def _hit(part: _Part, docnum: int, score: float, terms: tuple[str, ...]) -> Sear
     )
 
 
+def _known(parts: list[_Part], word: str) -> bool:
+    """A word of the index's vocabulary: in a title, a buyer's name or a department's name
+    as written, or, stemmed, in any searched field (a code's words, an acronym, a RUC), or
+    the name of one of Peru's departments. Such a word is never "corrected"."""
+    if any(len(postings(part.arrays, "words", word)[0]) for part in parts):
+        return True
+    term = term_of(word)
+    if term and any(
+        len(postings(part.arrays, field, term)[0])
+        for part in parts
+        for field in ("entity", "place", "refs")
+    ):
+        return True
+    return word in _department_words()
+
+
+@cache
+def _department_words() -> frozenset[str]:
+    return frozenset(folded(word) for name in department_names().values() for word in name.split())
+
+
 def _suggestion(parts: list[_Part], text: str) -> str | None:
-    """Each unknown word replaced by the closest title word in the index, if any.
+    """Each unknown word replaced by the closest indexed word (titles, buyers, departments).
 
     Words with digits (expediente numbers, years, quantities) are left as typed: a code one
-    digit away from another is a different notice, not a misspelling.
+    digit away from another is a different notice, not a misspelling; so is a word that
+    names a place, a buyer or a code the index holds (`_known`).
     """
     words = [token.text for token in WORD_ANALYZER(text)]
     correctors = [part.searcher.corrector("words") for part in parts]
     corrected = []
     for word in words:
-        known = any(len(postings(part.arrays, "words", word)[0]) for part in parts)
         replacement = word
-        if not known and not any(character.isdigit() for character in word):
+        if not any(character.isdigit() for character in word) and not _known(parts, word):
             for corrector in correctors:
                 suggestions = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
                 if suggestions:
@@ -479,7 +552,7 @@ def similar_opportunities(opportunity_id: int, limit: int = 5) -> list[int]:
     if not terms:
         return []
     open_part = parts[0]
-    scores, matched = _scores([open_part], terms, require_all=False)[0]
+    scores, matched = _scores([open_part], terms, require_all=False, fields=TEXT_FIELDS)[0]
     columns = open_part.arrays.columns
     is_opportunity = columns["kind"] == VOCABULARIES["kind"].codes.get(OPPORTUNITY)
     candidates = matched & open_part.arrays.live & is_opportunity

@@ -11,6 +11,14 @@ from whoosh.support.charset import accent_map
 # Kept in the descriptions we index: long annexes add little to ranking and much to build time.
 BODY_INDEXED_CHARS = 3000
 SNIPPET_SOURCE_CHARS = 600
+# The layout of the documents written: a document written under an older one is re-indexed
+# by `portal index repair` (portal.search.sync), as a changed one is. 2: buyer, place, codes.
+SCHEMA_VERSION = 2
+# The analysed fields a query's words are looked for in, with their BM25F weights: what the
+# notice says (title, description), who buys (name, acronym, RUC), where (department names)
+# and the codes that name it (nomenclature, OCDS id, reference). All words of a query must
+# appear, each in any of them; the alert matcher reads the same fields (`document_terms`).
+FIELD_WEIGHTS = (("title", 2.5), ("body", 1.0), ("entity", 2.0), ("place", 1.5), ("refs", 1.0))
 
 
 WORD = re.compile(r"\w+")
@@ -51,6 +59,26 @@ def terms_in(text: str) -> set[str]:
     waits for an index commit or merge.
     """
     return {term for term in map(term_of, set(WORD.findall(text))) if term}
+
+
+def document_terms(document: dict) -> set[str]:
+    """Every term a query's word can be found under in an index document (FIELD_WEIGHTS)."""
+    terms: set[str] = set()
+    for field, _weight in FIELD_WEIGHTS:
+        terms |= terms_in(document.get(field, ""))
+    return terms
+
+
+def code_key(text: str) -> str:
+    """A code as typed or as published, reduced to its folded words joined by "-":
+    "AS-SM-219-2026-MVES-1", "as sm 219 2026 mves 1" and "AS/SM/219/2026/MVES/1" meet."""
+    return "-".join(WORD.findall(folded(text)))
+
+
+def query_code_keys(text: str) -> tuple[str, ...]:
+    """The keys a query may name exactly: the whole query and each blank-separated part."""
+    keys = (code_key(text), *(code_key(part) for part in text.split()))
+    return tuple(key for key in dict.fromkeys(keys) if len(key) >= 2)
 
 
 class SpanishAnalyzer(Tokenizer):
@@ -111,7 +139,11 @@ def build_schema() -> fields.Schema:
         doc_key=fields.ID(unique=True, stored=True),
         title=fields.TEXT(analyzer=ANALYZER, phrase=False, stored=True),
         body=fields.TEXT(analyzer=ANALYZER, phrase=False),
-        words=fields.TEXT(analyzer=WORD_ANALYZER, phrase=False),
+        entity=fields.TEXT(analyzer=ANALYZER, phrase=False),
+        place=fields.TEXT(analyzer=ANALYZER, phrase=False),
+        refs=fields.TEXT(analyzer=ANALYZER, phrase=False),
+        codes=fields.KEYWORD(),  # code_key of each code, RUC, identifier, acronym: exact
+        words=fields.TEXT(analyzer=WORD_ANALYZER, phrase=False),  # for suggestions
         snippet=fields.STORED(),
         kind=fields.COLUMN(columns.RefBytesColumn()),
         db_id=fields.COLUMN(columns.NumericColumn("q", default=0)),
@@ -128,4 +160,5 @@ def build_schema() -> fields.Schema:
         stamp=fields.COLUMN(columns.NumericColumn("d", default=0.0)),
         title_len=fields.COLUMN(columns.NumericColumn("H", default=0)),
         body_len=fields.COLUMN(columns.NumericColumn("H", default=0)),
+        version=fields.COLUMN(columns.NumericColumn("H", default=0)),  # SCHEMA_VERSION
     )

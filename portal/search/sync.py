@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from portal.opportunities.models import Opportunity
-from portal.plans.models import PlanLine
+from portal.plans.models import AnnualPlan, PlanLine
 from portal.search.arrays import VOCABULARIES, live_columns
 from portal.search.documents import (
     OPPORTUNITY,
@@ -20,6 +20,7 @@ from portal.search.documents import (
     opportunity_documents,
     plan_line_documents,
 )
+from portal.search.schema import SCHEMA_VERSION
 from portal.search.store import (
     PARTS,
     open_part,
@@ -37,11 +38,13 @@ KINDS = (OPPORTUNITY, PLAN_LINE)
 
 @dataclass(frozen=True)
 class Changes:
-    """Ids a committed transaction touched; AnnualPlan ids stand for all their versions' lines."""
+    """Ids a committed transaction touched; AnnualPlan ids stand for all their versions' lines,
+    Buyer ids for every notice and plan line of the buyer (documents carry its name and RUC)."""
 
     opportunity_ids: frozenset[int] = frozenset()
     plan_line_ids: frozenset[int] = frozenset()
     plan_ids: frozenset[int] = frozenset()
+    buyer_ids: frozenset[int] = frozenset()
 
 
 def apply_changes(session: Session, index_dir: str | Path, changes: Changes) -> int:
@@ -52,20 +55,36 @@ def apply_changes(session: Session, index_dir: str | Path, changes: Changes) -> 
 
 def changed_documents(session: Session, changes: Changes) -> tuple[list[dict], set[str]]:
     """The changed rows' documents, and the keys to replace: those of rows now gone too."""
+    buyers_notices, buyers_lines = _rows_of_buyers(session, changes.buyer_ids)
+    opportunity_ids = set(changes.opportunity_ids) | buyers_notices
     line_ids = set(changes.plan_line_ids) | _lines_of_plans(session, changes.plan_ids)
+    line_ids |= buyers_lines
     documents = [
-        *opportunity_documents(session, changes.opportunity_ids),
+        *opportunity_documents(session, opportunity_ids),
         *plan_line_documents(session, line_ids),
     ]
-    keys = {doc_key(OPPORTUNITY, i) for i in changes.opportunity_ids}
+    keys = {doc_key(OPPORTUNITY, i) for i in opportunity_ids}
     keys |= {doc_key(PLAN_LINE, i) for i in line_ids}
     return documents, keys
 
 
+def _rows_of_buyers(session: Session, buyer_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Ids of the buyers' notices and of the lines of their plans' newest versions."""
+    buyer_ids = list(buyer_ids)
+    if not buyer_ids:
+        return set(), set()
+    notices = select(Opportunity.id).where(Opportunity.buyer_id.in_(buyer_ids))
+    lines = (
+        select(PlanLine.id)
+        .join(AnnualPlan)
+        .where(AnnualPlan.buyer_id.in_(buyer_ids))
+        .where(PlanLine.plan_id.in_(latest_plan_ids(session)))
+    )
+    return set(session.scalars(notices)), set(session.scalars(lines))
+
+
 def _lines_of_plans(session: Session, plan_ids: Iterable[int]) -> set[int]:
     """Lines of every version of the touched plans' buyer and year: a new version hides the old."""
-    from portal.plans.models import AnnualPlan
-
     plan_ids = list(plan_ids)
     if not plan_ids:
         return set()
@@ -93,22 +112,32 @@ class Stamps:
 
     ids: np.ndarray  # int64
     stamps: np.ndarray  # float64
+    outdated: np.ndarray | None = None  # bool: written under an older SCHEMA_VERSION (index)
 
 
 def _indexed_stamps(index_dir: str | Path) -> dict[str, Stamps]:
     """Per kind, every live document's id and stamp, both parts; a key may show up twice."""
     ids: dict[str, list] = {kind: [] for kind in KINDS}
     stamps: dict[str, list] = {kind: [] for kind in KINDS}
+    outdated: dict[str, list] = {kind: [] for kind in KINDS}
     for part in PARTS:
         # Not mapped: a mapped reader counted ~1.4 KB of file pages per document in this
         # process's resident set (253 MB for 100,000 notices, against 116 MB read plainly).
         with open_part(index_dir, part, mmap=False).reader() as reader:
-            columns = live_columns(reader, ("kind", "db_id", "stamp"))
+            columns = live_columns(reader, ("kind", "db_id", "stamp", "version"))
         for kind in KINDS:
             mine = columns["kind"] == VOCABULARIES["kind"].code(kind)
             ids[kind].append(columns["db_id"][mine].astype(np.int64))
             stamps[kind].append(columns["stamp"][mine])
-    return {kind: Stamps(np.concatenate(ids[kind]), np.concatenate(stamps[kind])) for kind in KINDS}
+            outdated[kind].append(columns["version"][mine] < SCHEMA_VERSION)
+    return {
+        kind: Stamps(
+            np.concatenate(ids[kind]),
+            np.concatenate(stamps[kind]),
+            np.concatenate(outdated[kind]).astype(bool),
+        )
+        for kind in KINDS
+    }
 
 
 def _database_stamps(session: Session) -> dict[str, Stamps]:
@@ -144,12 +173,15 @@ class Drift:
 
 
 def _drift(database: Stamps, indexed: Stamps) -> Drift:
-    """A document indexed twice is stale: re-indexing it deletes every copy first."""
+    """A document indexed twice is stale, and so is one written under an older layout of
+    the index (SCHEMA_VERSION): re-indexing it deletes every copy first."""
     unique, first, copies = np.unique(indexed.ids, return_index=True, return_counts=True)
     common, in_database, in_index = np.intersect1d(
         database.ids, unique, assume_unique=True, return_indices=True
     )
     changed = np.abs(database.stamps[in_database] - indexed.stamps[first][in_index]) > 1e-3
+    if indexed.outdated is not None:
+        changed |= indexed.outdated[first][in_index]
     return Drift(
         missing=np.setdiff1d(database.ids, unique, assume_unique=True),
         stale=common[changed | (copies[in_index] > 1)],

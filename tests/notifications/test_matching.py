@@ -26,6 +26,7 @@ from portal.search.size import size_value_limit
 WORDS = [
     "adquisición", "ADQUISICION", "computadoras", "computadora", "uniformes", "escolares",
     "limpieza", "carretera", "mantenimiento", "papel", "servicio", "de", "los",
+    "Cusco", "AREQUIPA", "Lima", "municipalidad",  # a department, a buyer's name
 ]  # fmt: skip
 SECTORS = ["43211500", "53102700", "72141000", "14111500"]
 REGIONS = ["04", "08", "15"]
