@@ -215,4 +215,3 @@ class OpportunityDocument(Base):
     published_at: Mapped[datetime | None]
 
     opportunity: Mapped[Opportunity] = relationship(back_populates="documents")
-

@@ -20,6 +20,7 @@ from portal.search.size import size_rule_help
 
 blueprint = Blueprint("search_page", __name__)
 
+
 def _choices(params: SearchParams, now: datetime) -> dict:
     """The options of the filter form, from the reference tables; a family chosen through the
     sector facet is added to the segments so that submitting the form keeps it."""
