@@ -48,8 +48,9 @@ PER_PAGE = _query(
 QUERY = _query(
     "q",
     {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-    "Words that must all appear in the title or description, matched by the search index as on "
-    "the search page: Spanish stems, accents and case folded (`adquisicion` finds "
+    "Words that must all appear in the notice (title, description, buyer's name, acronym or RUC, "
+    "department, or a code such as the nomenclature or ocid), matched by the search index as "
+    "on the search page: Spanish stems, accents and case folded (`adquisicion` finds "
     "`Adquisición`, `uniforme` finds `uniformes`), stop words ignored.",
 )
 PLAN_QUERY = _query(
